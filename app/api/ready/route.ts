@@ -1,0 +1,10 @@
+import { json } from '@/server/http/respond';
+import { getReadiness } from '@/server/status/readiness';
+
+export const dynamic = 'force-dynamic';
+
+/** Readiness: 200 once migrations and the start-up warmup are done and the database answers; 503 before. */
+export async function GET() {
+  const readiness = await getReadiness();
+  return json(readiness, { status: readiness.ready ? 200 : 503 });
+}

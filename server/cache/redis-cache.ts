@@ -1,0 +1,295 @@
+import 'server-only';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { redactUrl } from '../config';
+import {
+  type Cache,
+  CacheError,
+  type CacheEntry,
+  type CacheHealth,
+  type WriteResult,
+  validateTtl,
+} from './cache';
+
+/**
+ * One scripted command per batch instead of one SET per key: Redis runs the loop, Node builds one
+ * command object. `SET ... GET` fails with WRONGTYPE when the key holds a hash or a list, so another
+ * application's data is never overwritten; pcall keeps one bad key from failing the batch.
+ * Reply: a flat list of (1-based index, error) pairs for the entries that failed.
+ */
+const SET_MANY_SCRIPT = `
+local failures = {}
+for i, key in ipairs(KEYS) do
+  local reply = redis.pcall('SET', key, ARGV[2 * i], 'EX', ARGV[2 * i - 1], 'GET')
+  if type(reply) == 'table' and reply.err then
+    failures[#failures + 1] = i
+    failures[#failures + 1] = reply.err
+  end
+end
+return failures
+`;
+
+/** PTTL of every key in one command: -2 missing, -1 no expiry, else milliseconds. */
+const PTTL_MANY_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('PTTL', key) end
+return out
+`;
+
+type ScriptedRedis = Redis & {
+  kilnSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
+  kilnPttlMany(numKeys: number, ...keys: string[]): Promise<number[]>;
+};
+
+export type RedisCacheOptions = {
+  keyPrefix?: string;
+  /** Milliseconds before a command without a reply fails; bounds a frozen or unreachable Redis. */
+  commandTimeoutMs?: number;
+};
+
+type Target = { kind: 'redis'; url: string } | { kind: 'redis-cluster'; nodes: { host: string; port: number }[]; url?: string };
+
+/** Redis or Redis Cluster through ioredis. */
+export class RedisCache implements Cache {
+  readonly kind: 'redis' | 'redis-cluster';
+  readonly #client: ScriptedRedis | Cluster;
+  readonly #prefix: string;
+  readonly #description: string;
+  #closed = false;
+
+  constructor(target: Target, options: RedisCacheOptions = {}) {
+    this.kind = target.kind;
+    this.#prefix = options.keyPrefix ?? '';
+    const common: RedisOptions = {
+      lazyConnect: true,
+      connectTimeout: 5000,
+      commandTimeout: options.commandTimeoutMs ?? 5000,
+      // Warmup writes must fail fast while Redis is away, not pile up in an unbounded offline queue.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+      connectionName: 'kiln',
+    };
+    if (target.kind === 'redis') {
+      this.#client = new Redis(target.url, common) as ScriptedRedis;
+      this.#description = `Redis at ${redactUrl(target.url)}`;
+      this.#client.defineCommand('kilnSetMany', { lua: SET_MANY_SCRIPT });
+      this.#client.defineCommand('kilnPttlMany', { lua: PTTL_MANY_SCRIPT });
+    } else {
+      const auth = target.url ? new URL(target.url) : undefined;
+      this.#client = new Cluster(target.nodes, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        // Per-key commands are grouped per node into pipelines automatically.
+        enableAutoPipelining: true,
+        clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
+        redisOptions: {
+          ...common,
+          username: auth?.username || undefined,
+          password: auth?.password ? decodeURIComponent(auth.password) : undefined,
+        },
+      });
+      this.#description = `Redis Cluster at ${target.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+    }
+    // Connection problems surface through command errors and health(); an 'error' listener keeps
+    // ioredis from printing every reconnect attempt as an unhandled error.
+    this.#client.on('error', () => {});
+    this.#client.connect().catch(() => {});
+  }
+
+  describe(): string {
+    return this.#description;
+  }
+
+  /** Resolves once connected, or rejects after `timeoutMs`. */
+  async ready(timeoutMs = 5000): Promise<void> {
+    if (this.#client.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new CacheError(`${this.#description} is not reachable (waited ${timeoutMs} ms)`));
+      }, timeoutMs);
+      const onReady = () => {
+        cleanup();
+        resolve();
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.#client.off('ready', onReady);
+      };
+      this.#client.on('ready', onReady);
+    });
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.#run(() => this.#client.get(this.#prefix + key));
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    const full = keys.map((k) => this.#prefix + k);
+    if (this.#client instanceof Redis) return this.#run(() => (this.#client as Redis).mget(full));
+    return this.#run(() => Promise.all(full.map((k) => this.#client.get(k))));
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    const [result] = await this.setMany([{ key, value, ttlSeconds }]);
+    if (result && !result.ok) throw new CacheError(`SET ${key} failed: ${result.error}`);
+  }
+
+  async setMany(entries: readonly CacheEntry[]): Promise<WriteResult[]> {
+    if (entries.length === 0) return [];
+    const results: WriteResult[] = new Array(entries.length);
+    const valid: number[] = [];
+    entries.forEach((e, i) => {
+      try {
+        validateTtl(e.ttlSeconds, e.key);
+        valid.push(i);
+      } catch (error) {
+        results[i] = { ok: false, error: (error as Error).message };
+      }
+    });
+    if (valid.length === 0) return results;
+
+    if (this.#client instanceof Redis) {
+      const args: (string | number)[] = valid.map((i) => this.#prefix + entries[i]!.key);
+      for (const i of valid) args.push(entries[i]!.ttlSeconds, entries[i]!.value);
+      const failures = await this.#run(() => (this.#client as ScriptedRedis).kilnSetMany(valid.length, ...args));
+      for (const i of valid) results[i] = { ok: true };
+      for (let f = 0; f < failures.length; f += 2) {
+        results[valid[Number(failures[f]) - 1]!] = { ok: false, error: String(failures[f + 1]) };
+      }
+      return results;
+    }
+
+    // Cluster: keys spread over slots, so a multi-key script would fail with CROSSSLOT. Per-key
+    // commands are auto-pipelined per node instead.
+    const cluster = this.#client;
+    const settled = await Promise.allSettled(
+      valid.map((i) => {
+        const e = entries[i]!;
+        return cluster.set(this.#prefix + e.key, e.value, 'EX', e.ttlSeconds, 'GET');
+      }),
+    );
+    settled.forEach((s, n) => {
+      results[valid[n]!] = s.status === 'fulfilled' ? { ok: true } : { ok: false, error: describeError(s.reason) };
+    });
+    return results;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.#run(() => this.#client.exists(this.#prefix + key))) === 1;
+  }
+
+  async ttlMs(key: string): Promise<number | null> {
+    return fromPttl(await this.#run(() => this.#client.pttl(this.#prefix + key)));
+  }
+
+  async ttlMsMany(keys: readonly string[]): Promise<(number | null)[]> {
+    if (keys.length === 0) return [];
+    const full = keys.map((k) => this.#prefix + k);
+    const replies =
+      this.#client instanceof Redis
+        ? await this.#run(() => (this.#client as ScriptedRedis).kilnPttlMany(full.length, ...full))
+        : await this.#run(() => Promise.all(full.map((k) => this.#client.pttl(k))));
+    return replies.map(fromPttl);
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const full = keys.map((k) => this.#prefix + k);
+    if (this.#client instanceof Redis) return this.#run(() => (this.#client as Redis).unlink(...full));
+    const counts = await this.#run(() => Promise.all(full.map((k) => this.#client.unlink(k))));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async *scan(prefix: string, batchSize = 500): AsyncIterable<string[]> {
+    const pattern = `${escapeGlob(this.#prefix + prefix)}*`;
+    const nodes = this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client as Redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.#run(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', batchSize));
+        cursor = next;
+        if (keys.length > 0) yield keys.map((k) => k.slice(this.#prefix.length));
+      } while (cursor !== '0');
+    }
+  }
+
+  async health(): Promise<CacheHealth> {
+    const started = performance.now();
+    try {
+      const node = this.#client instanceof Cluster ? this.#client.nodes('master')[0] : this.#client;
+      if (!node) throw new CacheError('no cluster node is known yet');
+      const info = await this.#run(() => node.info());
+      const latencyMs = performance.now() - started;
+      const fields = parseInfo(info);
+      return {
+        ok: true,
+        latencyMs,
+        details: {
+          version: fields.redis_version ?? null,
+          usedMemoryBytes: numberOrNull(fields.used_memory),
+          maxMemoryBytes: numberOrNull(fields.maxmemory),
+          maxMemoryPolicy: fields.maxmemory_policy ?? null,
+          evictedKeys: numberOrNull(fields.evicted_keys),
+          keys: countKeys(fields),
+          connectedClients: numberOrNull(fields.connected_clients),
+        },
+      };
+    } catch (error) {
+      return { ok: false, latencyMs: performance.now() - started, error: describeError(error), details: {} };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#client.quit().catch(() => this.#client.disconnect());
+  }
+
+  async #run<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw new CacheError(`${this.#description}: ${describeError(error)}`, { cause: error });
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Stream isn't writeable|enableOfflineQueue/.test(message)) return 'not connected (Redis is unreachable)';
+  if (/Command timed out/.test(message)) return 'command timed out (Redis did not answer)';
+  return message;
+}
+
+function fromPttl(ms: number): number | null {
+  if (ms === -2) return null;
+  if (ms === -1) return Infinity;
+  return ms;
+}
+
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+function parseInfo(info: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of info.split('\r\n')) {
+    const at = line.indexOf(':');
+    if (at > 0 && !line.startsWith('#')) fields[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return fields;
+}
+
+function numberOrNull(v: string | undefined): number | null {
+  return v === undefined || v === '' || Number.isNaN(Number(v)) ? null : Number(v);
+}
+
+function countKeys(fields: Record<string, string>): number {
+  let total = 0;
+  for (const [name, value] of Object.entries(fields)) {
+    if (/^db\d+$/.test(name)) total += Number(/keys=(\d+)/.exec(value)?.[1] ?? 0);
+  }
+  return total;
+}

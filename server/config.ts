@@ -1,0 +1,170 @@
+import 'server-only';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once. Every variable Kiln reads is declared here (and listed in
+ * .env.example and the README); nothing else in the code reads process.env directly.
+ */
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+
+const postgresUrl = z.string().refine(
+  (v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected a postgres:// or postgresql:// URL with a host' },
+);
+
+const redisUrl = z.string().refine(
+  (v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected a redis:// or rediss:// URL with a host' },
+);
+
+const clusterNodes = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(
+        z.string().regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, {
+          error: 'expected comma-separated host:port pairs',
+        }),
+      )
+      .min(1, { error: 'expected at least one host:port' }),
+  )
+  .transform((nodes) =>
+    nodes.map((n) => {
+      const at = n.lastIndexOf(':');
+      return { host: n.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(n.slice(at + 1)) };
+    }),
+  );
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an IANA time zone such as Europe/Berlin' },
+);
+
+const envSchema = z.object({
+  PORT: integer(1, 65535).default(3000),
+  KILN_DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: integer(1, 200).default(10),
+  REDIS_URL: redisUrl.optional(),
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  CACHE_KEY_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9:_\-.{}]*$/, { error: 'letters, digits and : _ - . { } only' })
+    .default(''),
+  MEMORY_CACHE_MAX_MB: integer(1, 65536).default(256),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEED_DEMO_DATA: z.enum(['auto', 'never'], { error: "expected 'auto' or 'never'" }).default('auto'),
+  DEMO_PRODUCTS: integer(10, 1_000_000).default(2000),
+  WARMUP_ON_STARTUP: booleanFlag.default(true),
+  KILN_TIMEZONE: timezone.default('UTC'),
+});
+
+export type Config = {
+  port: number;
+  dataDir: string;
+  database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
+  cache:
+    | { kind: 'redis'; url: string; keyPrefix: string }
+    | { kind: 'redis-cluster'; nodes: { host: string; port: number }[]; keyPrefix: string; url?: string }
+    | { kind: 'memory'; maxBytes: number; keyPrefix: string };
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  seedDemoData: 'auto' | 'never';
+  demoProducts: number;
+  warmupOnStartup: boolean;
+  timezone: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid environment: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`,
+    );
+    this.name = this.constructor.name;
+  }
+}
+
+/** Parses an environment (process.env by default). Throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable counts as unset, as in most shells' `FOO= cmd` idiom.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.KILN_DATA_DIR);
+  return {
+    port: e.PORT,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    cache: e.REDIS_CLUSTER_NODES
+      ? { kind: 'redis-cluster', nodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.CACHE_KEY_PREFIX, url: e.REDIS_URL }
+      : e.REDIS_URL
+        ? { kind: 'redis', url: e.REDIS_URL, keyPrefix: e.CACHE_KEY_PREFIX }
+        : { kind: 'memory', maxBytes: e.MEMORY_CACHE_MAX_MB * 1024 * 1024, keyPrefix: e.CACHE_KEY_PREFIX },
+    logLevel: e.LOG_LEVEL,
+    seedDemoData: e.SEED_DEMO_DATA,
+    demoProducts: e.DEMO_PRODUCTS,
+    warmupOnStartup: e.WARMUP_ON_STARTUP,
+    timezone: e.KILN_TIMEZONE,
+  };
+}
+
+const globalForConfig = globalThis as unknown as { __kilnConfig?: Config };
+
+/** The process's configuration, parsed on first use. */
+export function getConfig(): Config {
+  globalForConfig.__kilnConfig ??= parseConfig();
+  return globalForConfig.__kilnConfig;
+}
+
+/** Describes where a URL points without its password, for logs and the status page. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

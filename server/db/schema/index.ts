@@ -1,0 +1,4 @@
+export * from './shop';
+export * from './warmup';
+export * from './auth';
+export * from './metrics';

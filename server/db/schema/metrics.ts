@@ -1,0 +1,36 @@
+// What the warmup achieved: shop read hits and misses per key family, and cache coverage samples.
+// (No 'server-only' import: drizzle-kit loads this file.)
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true });
+
+/** Shop reads per key family and minute; processes add their counts to the row of the minute. */
+export const cacheReads = pgTable(
+  'cache_reads',
+  {
+    bucketStart: tz('bucket_start').notNull(),
+    family: text('family').notNull(),
+    hits: bigint('hits', { mode: 'number' }).notNull().default(0),
+    misses: bigint('misses', { mode: 'number' }).notNull().default(0),
+    dbQueries: bigint('db_queries', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.bucketStart, t.family] })],
+);
+
+/** A sample of one strategy's warm set: how much of it is still in the cache, and for how long. */
+export const coverageSamples = pgTable(
+  'coverage_samples',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    strategy: text('strategy').notNull(),
+    runId: uuid('run_id'),
+    sampledAt: tz('sampled_at').notNull().defaultNow(),
+    warmSetSize: integer('warm_set_size').notNull(),
+    sampled: integer('sampled').notNull(),
+    present: integer('present').notNull(),
+    /** Remaining-TTL histogram: bucket label -> keys. */
+    ttlHistogram: jsonb('ttl_histogram').$type<Record<string, number>>().notNull(),
+    evictedKeys: bigint('evicted_keys', { mode: 'number' }),
+  },
+  (t) => [index('coverage_samples_strategy_idx').on(t.strategy, t.sampledAt.desc())],
+);

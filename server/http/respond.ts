@@ -1,0 +1,29 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors';
+import { currentRuntime } from '../runtime';
+
+/** Every API error has this one shape. */
+export type ErrorBody = { error: { code: string; message: string; field?: string; requestId?: string } };
+
+export function json<T>(body: T, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return Response.json(body, { status: init.status ?? 200, headers: { 'cache-control': 'no-store', ...init.headers } });
+}
+
+/**
+ * Turns a thrown error into the JSON error shape: an AppError keeps its code, status and field;
+ * anything else is a 500 with a request id, its stack in the log and not in the answer.
+ */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof AppError) {
+    const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+    const headers: Record<string, string> = {};
+    if (typeof error.options.details?.retryAfterSeconds === 'number') headers['retry-after'] = String(error.options.details.retryAfterSeconds);
+    return json(body, { status: error.status, headers });
+  }
+  const requestId = randomUUID();
+  const logger = currentRuntime()?.logger;
+  if (logger) logger.error({ err: error, requestId }, 'Unhandled error in a route handler');
+  else console.error(requestId, error);
+  return json<ErrorBody>({ error: { code: 'internal', message: 'Something went wrong on the server', requestId } }, { status: 500 });
+}

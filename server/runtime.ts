@@ -1,0 +1,102 @@
+import 'server-only';
+import { type Cache, openCache } from './cache';
+import { type Config, getConfig } from './config';
+import { type Database, openDatabase } from './db/client';
+import { applyMigrations } from './db/migrate';
+import { seedDemoShopIfEmpty } from './db/seed/demo';
+import { type Logger, createLogger } from './logger';
+
+/**
+ * The composition root: builds every long-lived part of a Kiln process once, in order, and tears
+ * it down in reverse. Started from instrumentation.ts; route handlers and server components reach
+ * it through getRuntime(). It lives on globalThis because Next.js loads instrumentation and route
+ * handlers as separate module graphs.
+ */
+export type Runtime = {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  cache: Cache;
+  startedAt: Date;
+  /** What the process is doing now, for /api/ready and the status page. */
+  phase: () => RuntimePhase;
+  stop: () => Promise<void>;
+};
+
+export type RuntimePhase = 'starting' | 'ready' | 'stopping';
+
+type Holder = { promise?: Promise<Runtime>; runtime?: Runtime; logger?: Logger };
+const holder = ((globalThis as { __kilnRuntime?: Holder }).__kilnRuntime ??= {});
+
+/** The running runtime, starting it on first use. A failed start is not cached: the next call retries. */
+export function getRuntime(): Promise<Runtime> {
+  if (!holder.promise) {
+    holder.promise = startRuntime().then(
+      (runtime) => {
+        holder.runtime = runtime;
+        return runtime;
+      },
+      (error: unknown) => {
+        holder.promise = undefined;
+        throw error;
+      },
+    );
+  }
+  return holder.promise;
+}
+
+/** The runtime if it has finished starting, without waiting or starting it. */
+export function currentRuntime(): Runtime | undefined {
+  return holder.runtime;
+}
+
+async function startRuntime(): Promise<Runtime> {
+  const config = getConfig();
+  const logger = (holder.logger ??= createLogger(config.logLevel));
+  let phase: RuntimePhase = 'starting';
+  const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+
+  const database = await openDatabase(config.database);
+  cleanups.push({ name: 'database', run: () => database.close() });
+  try {
+    await applyMigrations(database);
+    logger.info({ database: database.describe() }, 'Database ready (migrations applied)');
+    if (config.seedDemoData === 'auto') await seedDemoShopIfEmpty(database, config.demoProducts, logger);
+
+    const cache = openCache(config.cache);
+    cleanups.push({ name: 'cache', run: () => cache.close() });
+    logger.info({ cache: cache.describe() }, 'Cache configured');
+
+    const runtime: Runtime = {
+      config,
+      logger,
+      database,
+      cache,
+      startedAt: new Date(),
+      phase: () => phase,
+      stop: async () => {
+        if (phase === 'stopping') return;
+        phase = 'stopping';
+        // Every cleanup runs even when an earlier one throws; the first error is reported after.
+        let firstError: unknown;
+        for (const cleanup of cleanups.reverse()) {
+          try {
+            await cleanup.run();
+          } catch (error) {
+            logger.error({ err: error, part: cleanup.name }, 'Shutdown step failed');
+            firstError ??= error;
+          }
+        }
+        holder.promise = undefined;
+        holder.runtime = undefined;
+        if (firstError) throw firstError;
+      },
+    };
+    phase = 'ready';
+    logger.info({ port: config.port }, 'Kiln runtime started');
+    return runtime;
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup.run()).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,17 @@
+// The e2e web server: makes sure the test database exists, builds when needed, then runs
+// `next start` against the real Postgres and Redis. Playwright starts and stops it.
+import { spawn } from 'node:child_process';
+import postgres from 'postgres';
+import { ensureBuild, nextBin, root } from '../../../server/cli/build.mjs';
+
+const { E2E_ADMIN_DATABASE_URL, E2E_DATABASE_NAME, E2E_PORT } = process.env;
+const admin = postgres(E2E_ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
+const [exists] = await admin`select 1 from pg_database where datname = ${E2E_DATABASE_NAME}`;
+if (!exists) await admin.unsafe(`create database ${E2E_DATABASE_NAME}`);
+await admin.end();
+
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: '1' };
+if (!ensureBuild(env)) process.exit(1);
+const server = spawn(process.execPath, [nextBin, 'start', '-p', E2E_PORT], { stdio: 'inherit', env, cwd: root });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cache } from '@/server/cache/cache';
+import { MemoryCache } from '@/server/cache/memory-cache';
+import { RedisCache } from '@/server/cache/redis-cache';
+import { TEST_REDIS_URL } from '../support/env';
+import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../support/redis';
+
+// One contract, two adapters: whatever Kiln's engine relies on must hold for both.
+const adapters: [string, (prefix: string) => Cache][] = [
+  ['memory', (prefix) => new MemoryCache({ maxBytes: 64 * 1024 * 1024, keyPrefix: prefix })],
+  ['redis', (prefix) => new RedisCache({ kind: 'redis', url: TEST_REDIS_URL }, { keyPrefix: prefix })],
+];
+
+describe.each(adapters)('the %s cache', (name, make) => {
+  const prefix = uniquePrefix(`contract-${name}`);
+  let cache: Cache;
+
+  beforeAll(async () => {
+    cache = make(prefix);
+    if (cache instanceof RedisCache) await cache.ready();
+  });
+  afterAll(async () => {
+    await cache.close();
+    await deleteKeysWithPrefix(prefix);
+  });
+
+  it('returns null for a key it does not hold', async () => {
+    expect(await cache.get('missing')).toBeNull();
+    expect(await cache.exists('missing')).toBe(false);
+    expect(await cache.ttlMs('missing')).toBeNull();
+  });
+
+  it('gives back what was set, with the TTL it was set with', async () => {
+    await cache.set('Product:id:1', '{"id":1}', 120);
+    expect(await cache.get('Product:id:1')).toBe('{"id":1}');
+    expect(await cache.exists('Product:id:1')).toBe(true);
+    const ttl = await cache.ttlMs('Product:id:1');
+    expect(ttl).toBeGreaterThan(118_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+  });
+
+  it('reads many keys in order, with null for the missing ones', async () => {
+    await cache.set('many:a', 'A', 60);
+    await cache.set('many:c', 'C', 60);
+    expect(await cache.getMany(['many:a', 'many:b', 'many:c'])).toEqual(['A', null, 'C']);
+    expect(await cache.getMany([])).toEqual([]);
+  });
+
+  it('writes a batch with a TTL per entry and reports each outcome', async () => {
+    const results = await cache.setMany([
+      { key: 'batch:1', value: 'one', ttlSeconds: 30 },
+      { key: 'batch:2', value: 'two', ttlSeconds: 3000 },
+    ]);
+    expect(results).toEqual([{ ok: true }, { ok: true }]);
+    const [t1, t2] = await cache.ttlMsMany(['batch:1', 'batch:2', 'batch:none']);
+    expect(t1).toBeGreaterThan(28_000);
+    expect(t1).toBeLessThanOrEqual(30_000);
+    expect(t2).toBeGreaterThan(2_998_000);
+    expect(await cache.ttlMsMany(['batch:none'])).toEqual([null]);
+  });
+
+  it('fails only the entry with a bad TTL and still writes the rest', async () => {
+    const results = await cache.setMany([
+      { key: 'badttl:1', value: 'x', ttlSeconds: 0 },
+      { key: 'badttl:2', value: 'y', ttlSeconds: 10 },
+      { key: 'badttl:3', value: 'z', ttlSeconds: 1.5 },
+    ]);
+    expect(results[0]).toMatchObject({ ok: false, error: expect.stringContaining('badttl:1') });
+    expect(results[1]).toEqual({ ok: true });
+    expect(results[2]).toMatchObject({ ok: false });
+    expect(await cache.getMany(['badttl:1', 'badttl:2', 'badttl:3'])).toEqual([null, 'y', null]);
+  });
+
+  it('writes a large batch in one call', async () => {
+    const entries = Array.from({ length: 5000 }, (_, i) => ({ key: `large:${i}`, value: `v${i}`, ttlSeconds: 60 }));
+    const results = await cache.setMany(entries);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const values = await cache.getMany(entries.map((e) => e.key));
+    expect(values).toEqual(entries.map((e) => e.value));
+  });
+
+  it('deletes keys and says how many it removed', async () => {
+    await cache.set('del:1', '1', 60);
+    await cache.set('del:2', '2', 60);
+    expect(await cache.delete(['del:1', 'del:2', 'del:3'])).toBe(2);
+    expect(await cache.get('del:1')).toBeNull();
+    expect(await cache.delete([])).toBe(0);
+  });
+
+  it('scans exactly the keys under a prefix, across batches', async () => {
+    const keys = Array.from({ length: 230 }, (_, i) => `scan:yes:${i}`);
+    await cache.setMany(keys.map((key) => ({ key, value: 'x', ttlSeconds: 60 })));
+    await cache.setMany([
+      { key: 'scan:no:1', value: 'x', ttlSeconds: 60 },
+      { key: 'scan:yes*literal', value: 'x', ttlSeconds: 60 },
+    ]);
+    const seen: string[] = [];
+    for await (const batch of cache.scan('scan:yes:', 50)) seen.push(...batch);
+    expect(seen.sort()).toEqual([...keys].sort());
+  });
+
+  it('forgets a key when its TTL runs out', async () => {
+    await cache.set('expiring', 'soon', 1);
+    expect(await cache.get('expiring')).toBe('soon');
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await cache.get('expiring')).toBeNull();
+    expect(await cache.exists('expiring')).toBe(false);
+  });
+
+  it('keeps caches with different prefixes apart', async () => {
+    const otherPrefix = uniquePrefix(`contract-${name}-other`);
+    const other = make(otherPrefix);
+    try {
+      if (other instanceof RedisCache) await other.ready();
+      await cache.set('shared-name', 'mine', 60);
+      expect(await other.get('shared-name')).toBeNull();
+    } finally {
+      await other.close();
+      await deleteKeysWithPrefix(otherPrefix);
+    }
+  });
+
+  it('reports itself healthy with a latency', async () => {
+    const health = await cache.health();
+    expect(health.ok).toBe(true);
+    expect(health.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(health.details).toHaveProperty('evictedKeys');
+  });
+});
+
+describe('the redis cache, beyond the shared contract', () => {
+  it('does not overwrite a key of another type and fails only that entry', async () => {
+    const prefix = uniquePrefix('wrongtype');
+    const cache = new RedisCache({ kind: 'redis', url: TEST_REDIS_URL }, { keyPrefix: prefix });
+    const raw = rawRedis();
+    try {
+      await cache.ready();
+      await raw.hset(`${prefix}Product:id:7`, 'owner', 'someone else');
+      const results = await cache.setMany([
+        { key: 'Product:id:6', value: '6', ttlSeconds: 60 },
+        { key: 'Product:id:7', value: '7', ttlSeconds: 60 },
+        { key: 'Product:id:8', value: '8', ttlSeconds: 60 },
+      ]);
+      expect(results[0]).toEqual({ ok: true });
+      expect(results[1]).toMatchObject({ ok: false, error: expect.stringMatching(/WRONGTYPE/) });
+      expect(results[2]).toEqual({ ok: true });
+      expect(await raw.hget(`${prefix}Product:id:7`, 'owner')).toBe('someone else');
+    } finally {
+      await cache.close();
+      raw.disconnect();
+      await deleteKeysWithPrefix(prefix);
+    }
+  });
+
+  it('fails fast with a clear error when Redis is unreachable, and says so in health', async () => {
+    // Port 1 on loopback: nothing listens there, connections are refused at once.
+    const cache = new RedisCache({ kind: 'redis', url: 'redis://127.0.0.1:1' }, { commandTimeoutMs: 1000 });
+    try {
+      const started = Date.now();
+      await expect(cache.setMany([{ key: 'k', value: 'v', ttlSeconds: 10 }])).rejects.toThrow(/not connected|unreachable|ECONNREFUSED/);
+      expect(Date.now() - started).toBeLessThan(2000);
+      const health = await cache.health();
+      expect(health.ok).toBe(false);
+      expect(health.error).toBeTruthy();
+    } finally {
+      await cache.close();
+    }
+  });
+});
+
+describe('the memory cache, beyond the shared contract', () => {
+  it('stays within its byte budget by evicting the least recently used keys', async () => {
+    const cache = new MemoryCache({ maxBytes: 100_000 });
+    const value = 'x'.repeat(1000);
+    for (let i = 0; i < 200; i++) await cache.set(`k${i}`, value, 60);
+    const health = await cache.health();
+    expect(Number(health.details.usedBytes)).toBeLessThanOrEqual(100_000);
+    expect(Number(health.details.evictedKeys)).toBeGreaterThan(0);
+    expect(await cache.get('k0')).toBeNull();
+    expect(await cache.get('k199')).toBe(value);
+  });
+});

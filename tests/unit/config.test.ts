@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '@/server/config';
+
+describe('parseConfig', () => {
+  it('uses embedded PGlite and the memory cache when nothing is set', () => {
+    const config = parseConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.database.kind).toBe('pglite');
+    expect(config.database.kind === 'pglite' && config.database.dataDir).toMatch(/\.data\/pglite$/);
+    expect(config.cache).toMatchObject({ kind: 'memory', maxBytes: 256 * 1024 * 1024, keyPrefix: '' });
+    expect(config.warmupOnStartup).toBe(true);
+    expect(config.timezone).toBe('UTC');
+  });
+
+  it('selects Postgres and Redis when their URLs are set', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://u:p@db:5432/shop', REDIS_URL: 'redis://cache:6379/1', PORT: '8080' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/shop', poolMax: 10 });
+    expect(config.cache).toMatchObject({ kind: 'redis', url: 'redis://cache:6379/1' });
+    expect(config.port).toBe(8080);
+  });
+
+  it('selects Redis Cluster from a node list', () => {
+    const config = parseConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001' });
+    expect(config.cache).toMatchObject({
+      kind: 'redis-cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ],
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(parseConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
+  });
+
+  it('names every bad variable at once', () => {
+    let caught: unknown;
+    try {
+      parseConfig({ DATABASE_URL: 'not-a-url', PORT: '70000', REDIS_URL: 'http://x', WARMUP_ON_STARTUP: 'maybe', KILN_TIMEZONE: 'Mars/Base' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const variables = (caught as ConfigError).problems.map((p) => p.variable).sort();
+    expect(variables).toEqual(['DATABASE_URL', 'KILN_TIMEZONE', 'PORT', 'REDIS_URL', 'WARMUP_ON_STARTUP']);
+    expect((caught as ConfigError).message).toMatch(/DATABASE_URL: expected a postgres/);
+  });
+
+  it('refuses a port written as a float or with letters', () => {
+    expect(() => parseConfig({ PORT: '3000.5' })).toThrow(/PORT/);
+    expect(() => parseConfig({ PORT: '30a' })).toThrow(/PORT/);
+  });
+});

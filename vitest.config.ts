@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// Two layers: unit (no I/O, fast) and integration (real Postgres and Redis named by
+// TEST_DATABASE_URL / TEST_REDIS_URL). Playwright owns tests/e2e/**/*.spec.ts.
+export default defineConfig({
+  resolve: {
+    tsconfigPaths: true,
+    // 'server-only' throws outside React Server Components; tests import server modules directly.
+    alias: { 'server-only': new URL('./tests/support/empty.ts', import.meta.url).pathname },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/integration-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Two cores: more workers only make the databases fight for CPU.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
