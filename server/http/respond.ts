@@ -27,3 +27,19 @@ export function errorResponse(error: unknown): Response {
   else console.error(requestId, error);
   return json<ErrorBody>({ error: { code: 'internal', message: 'Something went wrong on the server', requestId } }, { status: 500 });
 }
+
+/**
+ * Wraps a route handler so that whatever it throws becomes the JSON error shape. Handlers stay the
+ * four steps: parse (server/http/request.ts) -> authorize -> call one server function -> respond.
+ */
+export function route<Context = unknown>(
+  handler: (request: Request, context: Context) => Promise<Response>,
+): (request: Request, context: Context) => Promise<Response> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}

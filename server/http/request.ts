@@ -1,0 +1,80 @@
+import 'server-only';
+import { z } from 'zod';
+import { AppError } from '../errors';
+
+/** Request bodies above this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads and validates a JSON body: 415 for another content type, 413 for an oversized body, 400
+ * for malformed JSON, and 400 naming the first bad field (unknown fields included: schemas should
+ * be z.strictObject) for anything the schema refuses.
+ */
+export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json(\s*;|$)/i.test(type)) {
+    throw new AppError('unsupported_media_type', `Send the body as application/json (got ${type || 'no content type'})`);
+  }
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const text = await readLimited(request, MAX_BODY_BYTES);
+  let data: unknown;
+  try {
+    data = text.trim() === '' ? undefined : JSON.parse(text);
+  } catch {
+    throw new AppError('invalid_request', 'The body is not valid JSON');
+  }
+  if (data === undefined) throw new AppError('invalid_request', 'The body is empty: send a JSON object');
+  return parseWith(schema, data);
+}
+
+/** Validates query parameters (all strings) against a schema; coercion is the schema's job. */
+export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
+  const params = new URL(request.url).searchParams;
+  const data: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    data[key] = all.length > 1 ? all : all[0]!;
+  }
+  return parseWith(schema, data);
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  throw fromZodError(result.error);
+}
+
+/** The first problem of a zod error, as an AppError naming its field. */
+export function fromZodError(error: z.ZodError): AppError {
+  const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const field = [...issue.path, key].join('.');
+    return new AppError('invalid_request', `Unknown field "${field}"`, { field });
+  }
+  const field = issue.path.length ? issue.path.join('.') : undefined;
+  return new AppError('invalid_request', field ? `${field}: ${issue.message}` : issue.message, { field });
+}
+
+function tooLarge(): AppError {
+  return new AppError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES / 1024} KB`);
+}
+
+async function readLimited(request: Request, limit: number): Promise<string> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+}

@@ -1,0 +1,56 @@
+import 'server-only';
+import type { z } from 'zod';
+import type { Database } from '../db/client';
+
+/**
+ * A warmup strategy: the policy a bounded context provides (which keys, how to load them, how
+ * important they are, how long they live). The engine (the mechanism) does the rest: limits,
+ * batching, pipelined writes, outcomes, progress, cancellation.
+ *
+ * Values are JSON text. A strategy that can should let Postgres build that text (json_build_object,
+ * row_to_json) in `loadMany`: one query a batch, no per-row work in Node.
+ */
+export interface WarmupStrategy<Options extends Record<string, unknown> = Record<string, unknown>> {
+  /** Unique, snake_case: `hot_products`. */
+  readonly name: string;
+  /** The bounded context that owns it: `catalog`, `identity`. Always one of its tags too. */
+  readonly context: string;
+  readonly tags: readonly string[];
+  readonly description: string;
+  readonly defaultPriority: number;
+  readonly defaultTtlSeconds: number;
+  readonly defaultEnabled: boolean;
+  /**
+   * The strategy's own settings (e.g. hot products' top N and days), every field with a default:
+   * `optionsSchema.parse({})` gives the defaults, and operators' edits are validated with it.
+   */
+  readonly optionsSchema: z.ZodType<Options>;
+  /** The keys to warm, in batches of about `ctx.batchSize`, so a million keys never sit in memory. */
+  keys(ctx: StrategyContext<Options>): AsyncIterable<string[]>;
+  /** How many keys `keys()` will yield, when that is cheap to know (for progress). */
+  countKeys?(ctx: StrategyContext<Options>): Promise<number>;
+  /** The value of one key as JSON text, or null when there is no data (the key is skipped). */
+  load(key: string, ctx: StrategyContext<Options>): Promise<string | null>;
+  /** The values of a batch in one query, aligned with `keys` (null: no data). */
+  loadMany?(keys: readonly string[], ctx: StrategyContext<Options>): Promise<(string | null)[]>;
+}
+
+export type StrategyContext<Options = Record<string, unknown>> = {
+  database: Database;
+  options: Options;
+  /** Aborted when the run is cancelled or times out: long queries should stop. */
+  signal: AbortSignal;
+  /** The moment the run started: "the last 30 days" and "active in the last hour" count from it. */
+  now: Date;
+  batchSize: number;
+};
+
+/** A strategy as it is configured now: its defaults with the operator's overrides applied. */
+export type ResolvedStrategy = {
+  strategy: WarmupStrategy;
+  name: string;
+  priority: number;
+  ttlSeconds: number;
+  enabled: boolean;
+  options: Record<string, unknown>;
+};
