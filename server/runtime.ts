@@ -100,3 +100,16 @@ async function startRuntime(): Promise<Runtime> {
     throw error;
   }
 }
+
+/**
+ * Tests only: makes route handlers and server functions use a runtime the test built (its own
+ * database and cache prefix) instead of starting one from the environment.
+ */
+export function installRuntimeForTests(runtime: Runtime): () => void {
+  holder.promise = Promise.resolve(runtime);
+  holder.runtime = runtime;
+  return () => {
+    holder.promise = undefined;
+    holder.runtime = undefined;
+  };
+}
