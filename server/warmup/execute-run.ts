@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
-import type { RunStatus } from '../db/schema';
+import type { RunStatus, RunTrigger } from '../db/schema';
 import type { Logger } from '../logger';
 import { type StrategyProgress, type StrategyStats, warmStrategy } from './engine';
 import { ConcurrencyLimiter } from './limiter';
@@ -16,6 +16,7 @@ const HEARTBEAT_MS = 500;
 
 export type RunPlan = {
   runId: string;
+  trigger: RunTrigger;
   createdAt: Date;
   strategies: ResolvedStrategy[];
   concurrency: number;
@@ -135,7 +136,7 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
       );
       const own = failures.filter((f) => f.strategy === stats.strategy);
       await persistWithRetry(log, `stats of ${stats.strategy}`, { runId: plan.runId, stats, failures: own.length }, () =>
-        saveStrategyResult(database, plan.runId, position, stats, own),
+        saveStrategyResult(database, { id: plan.runId, trigger: plan.trigger }, position, stats, own),
       );
     }
   } finally {

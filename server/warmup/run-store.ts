@@ -112,7 +112,7 @@ export async function heartbeat(database: Database, runId: string, progress: Rec
 
 export async function saveStrategyResult(
   database: Database,
-  runId: string,
+  run: { id: string; trigger: RunTrigger },
   position: number,
   stats: StrategyStats,
   failures: { key: string; error: string; at: Date }[],
@@ -121,10 +121,12 @@ export async function saveStrategyResult(
     await tx
       .insert(runStrategies)
       .values({
-        runId,
+        runId: run.id,
         strategy: stats.strategy,
         position,
         outcome: stats.outcome,
+        trigger: run.trigger,
+        dryRun: stats.dryRun,
         priority: stats.priority,
         ttlSeconds: stats.ttlSeconds,
         total: stats.total,
@@ -141,7 +143,7 @@ export async function saveStrategyResult(
       // A retried save after a lost reply must not fail on its own first attempt.
       .onConflictDoNothing();
     for (let i = 0; i < failures.length; i += 500) {
-      await tx.insert(runFailures).values(failures.slice(i, i + 500).map((f) => ({ runId, strategy: stats.strategy, key: f.key, error: f.error, at: f.at })));
+      await tx.insert(runFailures).values(failures.slice(i, i + 500).map((f) => ({ runId: run.id, strategy: stats.strategy, key: f.key, error: f.error, at: f.at })));
     }
   });
 }

@@ -84,6 +84,7 @@ export class Warmer {
     });
     const plan: RunPlan = {
       runId: id,
+      trigger: input.trigger,
       createdAt,
       strategies: selected,
       concurrency,
