@@ -113,9 +113,10 @@ describe('the sessions strategy', () => {
     const iso = (minutes: number) => new Date(at(minutes)).toISOString();
     await database.rows(sql`
       insert into shop_sessions (id, user_id, cart, created_at, last_seen_at, expires_at) values
-        ('00000000-0000-4000-8000-000000000001', ${userId}, '{"items":[],"currency":"EUR"}', ${iso(-30)}::timestamptz, ${iso(-0.5)}::timestamptz, ${iso(120)}::timestamptz),
+        ('00000000-0000-4000-8000-000000000001', ${userId}, '{"items":[],"currency":"EUR"}', ${iso(-3000)}::timestamptz, ${iso(-0.5)}::timestamptz, ${iso(120)}::timestamptz),
         ('00000000-0000-4000-8000-000000000002', ${userId}, '{"items":[],"currency":"EUR"}', ${iso(-30)}::timestamptz, ${iso(0)}::timestamptz, ${iso(0)}::timestamptz)`);
-    // ...0002 was seen last but expires exactly now: it is not live; 0001 was seen after the user's own session.
+    // 0002 was seen last but expires exactly now: not live. 0001 was created before the user's own
+    // session (opened within the last three hours) but seen after it: last seen wins.
     const value = JSON.parse((await sessionsStrategy.load(`User:session:${userId}`, ctx))!);
     expect(value.session.id).toBe('00000000-0000-4000-8000-000000000001');
     expect(await allKeys(sessionsStrategy, ctx)).toContain(`User:session:${userId}`);
