@@ -1,0 +1,47 @@
+import 'server-only';
+import { z } from 'zod';
+import type { WarmupStrategy } from '../../warmup/strategy';
+import { countActiveProducts } from './count-active-products';
+import { loadActiveProductIds } from './load-active-product-ids';
+import { loadProductsJson } from './load-products-json';
+import { parseProductKey, productKey } from './product-key';
+
+const optionsSchema = z.strictObject({});
+export type ProductCatalogOptions = z.output<typeof optionsSchema>;
+
+/**
+ * Every active product (`Product:id:{id}`, the same values as hot_products): the whole catalog, for
+ * big nightly warmups. Built for a million keys: keys() pages by id and never holds more than a
+ * batch, and every batch loads in one query.
+ */
+export const productCatalogStrategy: WarmupStrategy<ProductCatalogOptions> = {
+  name: 'product_catalog',
+  context: 'catalog',
+  tags: ['catalog', 'products', 'bulk'],
+  description: 'Every active product: the whole catalog, for big nightly warmups.',
+  defaultPriority: 10,
+  defaultTtlSeconds: 86_400,
+  defaultEnabled: false,
+  optionsSchema,
+
+  async *keys(ctx) {
+    const pageSize = Math.max(1, Math.floor(ctx.batchSize));
+    for (let afterId = 0; ; ) {
+      ctx.signal.throwIfAborted();
+      const ids = await loadActiveProductIds(ctx.database, afterId, pageSize);
+      if (ids.length === 0) return;
+      yield ids.map(productKey);
+      if (ids.length < pageSize) return;
+      afterId = ids[ids.length - 1]!;
+    }
+  },
+
+  countKeys: (ctx) => countActiveProducts(ctx.database),
+
+  async load(key, ctx) {
+    const [json] = await loadProductsJson(ctx.database, [parseProductKey(key)]);
+    return json ?? null;
+  },
+
+  loadMany: async (keys, ctx) => loadProductsJson(ctx.database, keys.map(parseProductKey)),
+};
