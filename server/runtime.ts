@@ -1,10 +1,15 @@
 import 'server-only';
 import { type Cache, openCache } from './cache';
 import { type Config, getConfig } from './config';
+import { registerStrategies } from './contexts';
 import { type Database, openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
 import { type Logger, createLogger } from './logger';
+import { type Metrics, createMetrics } from './metrics/metrics';
+import { StrategyRegistry } from './warmup/registry';
+import { getSettings } from './warmup/settings';
+import { Warmer } from './warmup/warmer';
 
 /**
  * The composition root: builds every long-lived part of a Kiln process once, in order, and tears
@@ -17,13 +22,17 @@ export type Runtime = {
   logger: Logger;
   database: Database;
   cache: Cache;
+  registry: StrategyRegistry;
+  warmer: Warmer;
+  metrics: Metrics;
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
   stop: () => Promise<void>;
 };
 
-export type RuntimePhase = 'starting' | 'ready' | 'stopping';
+/** starting: opening the database; warming: the start-up warmup runs; ready: serving; stopping. */
+export type RuntimePhase = 'starting' | 'warming' | 'ready' | 'stopping';
 
 type Holder = { promise?: Promise<Runtime>; runtime?: Runtime; logger?: Logger };
 const holder = ((globalThis as { __kilnRuntime?: Holder }).__kilnRuntime ??= {});
@@ -67,11 +76,24 @@ async function startRuntime(): Promise<Runtime> {
     cleanups.push({ name: 'cache', run: () => cache.close() });
     logger.info({ cache: cache.describe() }, 'Cache configured');
 
+    const registry = registerStrategies(new StrategyRegistry());
+    await getSettings(database); // creates the settings row with its defaults on a new database
+    let metrics: Metrics | undefined;
+    const warmer = new Warmer({ database, cache, logger, registry, onRunFinished: (summary) => metrics?.observeRun(summary) });
+    metrics = createMetrics({ database, cache, loadsInFlight: () => warmer.loadsInFlight() });
+    warmer.startSweeper();
+    // Runs get the first 15 s of a shutdown to finish, then are cancelled and saved within 8 s
+    // more: together under the 25 s a SIGTERM may take.
+    cleanups.push({ name: 'warmer', run: () => warmer.shutdown(15_000, 8_000) });
+
     const runtime: Runtime = {
       config,
       logger,
       database,
       cache,
+      registry,
+      warmer,
+      metrics,
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {
@@ -92,8 +114,18 @@ async function startRuntime(): Promise<Runtime> {
         if (firstError) throw firstError;
       },
     };
-    phase = 'ready';
-    logger.info({ port: config.port }, 'Kiln runtime started');
+    if (config.warmupOnStartup) {
+      phase = 'warming';
+      // Once the server is listening (this promise resolves first), not before: /api/ready says 503
+      // meanwhile, and the process serves everything else.
+      setImmediate(() => {
+        void startupWarmup(warmer, logger).finally(() => {
+          if (phase === 'warming') phase = 'ready';
+        });
+      });
+    }
+    if (phase === 'starting') phase = 'ready';
+    logger.info({ port: config.port, strategies: registry.names() }, 'Kiln runtime started');
     return runtime;
   } catch (error) {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup.run()).catch(() => {});
@@ -112,4 +144,14 @@ export function installRuntimeForTests(runtime: Runtime): () => void {
     holder.promise = undefined;
     holder.runtime = undefined;
   };
+}
+
+/** Warms every enabled strategy once. Another replica already warming them is not an error. */
+async function startupWarmup(warmer: Warmer, logger: Logger): Promise<void> {
+  try {
+    const run = await warmer.startRun({ trigger: 'startup', triggeredBy: 'system', scope: { all: true } });
+    await run.done;
+  } catch (error) {
+    logger.warn({ err: error }, `Start-up warmup did not run: ${(error as Error).message}`);
+  }
 }

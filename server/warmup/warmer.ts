@@ -35,7 +35,15 @@ export type StartedRun = {
   done: Promise<RunSummary>;
 };
 
-export type WarmerDeps = { database: Database; cache: Cache; logger: Logger; registry: StrategyRegistry; owner?: string };
+export type WarmerDeps = {
+  database: Database;
+  cache: Cache;
+  logger: Logger;
+  registry: StrategyRegistry;
+  owner?: string;
+  /** Called when a run of this process has ended and its outcome is saved (metrics, alerts). */
+  onRunFinished?: (summary: RunSummary) => void;
+};
 
 /**
  * The warmer of one process: starts runs (record and leases first, then the work in the
@@ -110,7 +118,14 @@ export class Warmer {
       return { runId: id, status: 'failed', strategies: [], totals, successRate: 0, error: (error as Error).message } satisfies RunSummary;
     });
     this.#active.set(id, Object.assign(handle, { done }));
-    void done.finally(() => this.#active.delete(id));
+    void done.then((summary) => {
+      this.#active.delete(id);
+      try {
+        this.#deps.onRunFinished?.(summary);
+      } catch (error) {
+        logger.warn({ err: error, runId: id }, 'A run-finished listener failed');
+      }
+    });
     return { runId: id, strategies: names, done };
   }
 
@@ -132,6 +147,13 @@ export class Warmer {
 
   activeRunIds(): string[] {
     return [...this.#active.keys()];
+  }
+
+  /** Loads in flight across this process's runs. */
+  loadsInFlight(): number {
+    let n = 0;
+    for (const run of this.#active.values()) n += run.limiter.activeCount;
+    return n;
   }
 
   /** Marks runs of dead processes abandoned now and every `intervalMs`. */

@@ -1,0 +1,106 @@
+import 'server-only';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { openCache } from '../cache';
+import { RedisCache } from '../cache/redis-cache';
+import { getConfig } from '../config';
+import { registerStrategies } from '../contexts';
+import type { Scope } from '../db/schema';
+import { AppError } from '../errors';
+import { createLogger } from '../logger';
+import { StrategyRegistry } from '../warmup/registry';
+import { sweepAbandonedRuns } from '../warmup/run-store';
+import { formatSummary } from '../warmup/summary';
+import { Warmer } from '../warmup/warmer';
+import { openMigratedDatabase, runCli } from './cli-support';
+import { ProgressBar, formatCount } from './progress-bar';
+
+const USAGE = `usage: npm run warmup -- (--all | --strategy NAME... | --tag TAG...) [options]
+  --all              every enabled strategy
+  --strategy NAME    a strategy by name (repeatable): hot_products, recommendations, ...
+  --tag TAG          the enabled strategies with a tag (repeatable): catalog, identity, ...
+  --concurrency N    loads in flight (1-256; default: the maxConcurrency setting)
+  --only-missing     skip keys still cached with more than half their TTL left
+  --dry-run          count the keys, load and write nothing
+Exit code 0 when no key failed, 1 otherwise. The run is recorded like any other (trigger cli).`;
+
+runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      all: { type: 'boolean', default: false },
+      strategy: { type: 'string', multiple: true },
+      tag: { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
+      'only-missing': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const chosen = [values.all, Boolean(values.strategy?.length), Boolean(values.tag?.length)].filter(Boolean).length;
+  if (chosen !== 1) {
+    console.error(`Choose exactly one of --all, --strategy or --tag\n${USAGE}`);
+    return 2;
+  }
+  const scope: Scope = values.all ? { all: true } : values.strategy?.length ? { strategies: values.strategy } : { tags: values.tag! };
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
+    console.error(`--concurrency must be a whole number from 1 to 256, got ${values.concurrency}`);
+    return 2;
+  }
+
+  const config = getConfig();
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const database = await openMigratedDatabase();
+  const cache = openCache(config.cache);
+  try {
+    if (cache instanceof RedisCache) await cache.ready();
+    if (cache.kind === 'memory') {
+      console.warn('Note: REDIS_URL is not set, so this warms an in-process cache that ends with this command.');
+    }
+    await sweepAbandonedRuns(database);
+    const registry = registerStrategies(new StrategyRegistry());
+    const warmer = new Warmer({ database, cache, logger, registry });
+    const run = await warmer.startRun({
+      trigger: 'cli',
+      triggeredBy: `cli:${os.userInfo().username}@${os.hostname()}`,
+      scope,
+      concurrency,
+      onlyMissing: values['only-missing'],
+      dryRun: values['dry-run'],
+    });
+    console.log(`Run ${run.runId}: ${run.strategies.join(', ')} into ${cache.describe()}`);
+    const bar = new ProgressBar();
+    const stopOnSignal = () => void warmer.cancelRun(run.runId, 'cli (interrupted)');
+    process.once('SIGINT', stopOnSignal);
+    const timer = setInterval(() => {
+      const p = warmer.localProgress(run.runId);
+      const c = p?.current;
+      if (!p || !c) return;
+      bar.update(c.done, c.expected, `${c.strategy} (${p.position + 1}/${p.strategiesTotal}) ${formatCount(c.done)} keys, ${formatCount(c.keysPerSecond)}/s, ${c.failed} failed`);
+    }, 100);
+    const summary = await run.done;
+    clearInterval(timer);
+    bar.done();
+    for (const s of summary.strategies) {
+      const line = values['dry-run'] ? `${s.total} keys (dry run)` : formatSummary(s);
+      console.log(`  ${s.strategy.padEnd(16)} ${line}${s.error ? ` — ${s.error}` : ''}`);
+    }
+    if (values['dry-run']) console.log(`Dry run: ${formatCount(summary.totals.total)} keys in ${summary.strategies.length} strategies`);
+    else console.log(`${formatSummary({ ...summary.totals, successRate: summary.successRate })} [run ${summary.status}]`);
+    return summary.status === 'succeeded' ? 0 : 1;
+  } catch (error) {
+    if (error instanceof AppError) {
+      console.error(`Refused: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await cache.close();
+    await database.close();
+  }
+});

@@ -1,0 +1,111 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Cache } from '../cache/cache';
+import type { Database } from '../db/client';
+import type { RunSummary } from '../warmup/execute-run';
+
+export type MetricsDeps = {
+  database: Database;
+  cache: Cache;
+  /** Loads in flight in this process's running runs. */
+  loadsInFlight: () => number;
+};
+
+export type Metrics = {
+  registry: Registry;
+  /** Records a run this process finished (duration histogram). */
+  observeRun: (summary: RunSummary) => void;
+  render: () => Promise<string>;
+  contentType: string;
+};
+
+/**
+ * Prometheus metrics of one process. Run and key totals are read from Postgres at scrape time, so
+ * every replica reports the same fleet-wide figures for them; the duration histogram, loads in
+ * flight and process metrics are this process's own.
+ */
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'kiln_process_' });
+
+  new Gauge({
+    name: 'kiln_runs',
+    help: 'Warmup runs recorded in the database, by status (dry runs excluded)',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      // With the database down the last values stay; kiln_database_up says why they do not move.
+      const rows = await deps.database
+        .rows<{ status: string; n: number }>(sql`select status, count(*)::float8 as n from runs where not dry_run group by status`)
+        .catch(() => null);
+      if (!rows) return;
+      this.reset();
+      for (const status of ['running', 'succeeded', 'partial', 'failed', 'cancelled', 'abandoned']) {
+        this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'kiln_keys',
+    help: 'Keys processed by all recorded runs, by outcome (dry runs excluded)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    async collect() {
+      const rows = await deps.database
+        .rows<{ warmed: number; skipped: number; failed: number }>(sql`
+          select coalesce(sum(warmed), 0)::float8 as warmed, coalesce(sum(skipped), 0)::float8 as skipped,
+                 coalesce(sum(failed), 0)::float8 as failed
+          from runs where not dry_run`)
+        .catch(() => null);
+      const row = rows?.[0];
+      if (!row) return;
+      for (const outcome of ['warmed', 'skipped', 'failed'] as const) this.set({ outcome }, row[outcome]);
+    },
+  });
+
+  const duration = new Histogram({
+    name: 'kiln_run_duration_seconds',
+    help: 'Duration of the warmup runs this process finished, by final status',
+    labelNames: ['status'],
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
+    registers: [registry],
+  });
+
+  new Gauge({
+    name: 'kiln_loads_in_flight',
+    help: 'Loads in flight in this process now',
+    registers: [registry],
+    collect() {
+      this.set(deps.loadsInFlight());
+    },
+  });
+
+  new Gauge({
+    name: 'kiln_cache_up',
+    help: '1 when the cache answers, 0 when it does not',
+    registers: [registry],
+    async collect() {
+      this.set((await deps.cache.health()).ok ? 1 : 0);
+    },
+  });
+
+  new Gauge({
+    name: 'kiln_database_up',
+    help: '1 when the database answers, 0 when it does not',
+    registers: [registry],
+    async collect() {
+      this.set((await deps.database.health()).ok ? 1 : 0);
+    },
+  });
+
+  return {
+    registry,
+    observeRun: (summary) => {
+      if (!summary.strategies.every((s) => s.dryRun)) duration.observe({ status: summary.status }, summary.totals.durationMs / 1000);
+    },
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
