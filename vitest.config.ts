@@ -12,7 +12,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
@@ -25,6 +25,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: more workers only make the databases fight for CPU.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

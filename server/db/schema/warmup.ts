@@ -145,6 +145,9 @@ export const runStrategies = pgTable(
     strategy: text('strategy').notNull(),
     position: smallint('position').notNull(),
     outcome: strategyOutcome('outcome').notNull(),
+    /** Copied from the run so history statistics read one table. */
+    trigger: runTrigger('trigger').notNull(),
+    dryRun: boolean('dry_run').notNull().default(false),
     priority: integer('priority').notNull(),
     ttlSeconds: integer('ttl_seconds').notNull(),
     total: integer('total').notNull().default(0),

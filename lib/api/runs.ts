@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/** Shapes of the runs API, shared by the route handlers and the browser. */
+
+export const RUN_STATUSES = ['running', 'succeeded', 'partial', 'failed', 'cancelled', 'abandoned'] as const;
+export const RUN_TRIGGERS = ['startup', 'schedule', 'catch_up', 'manual', 'api', 'cli', 'retry'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+const strategyName = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, { error: 'expected a strategy name such as hot_products' });
+const tagName = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: 'expected a tag such as catalog' });
+
+export const scopeSchema = z.union(
+  [
+    z.strictObject({ all: z.literal(true) }),
+    z.strictObject({ strategies: z.array(strategyName).min(1, { error: 'name at least one strategy' }).max(50) }),
+    z.strictObject({ tags: z.array(tagName).min(1, { error: 'name at least one tag' }).max(20) }),
+  ],
+  { error: 'expected {"all": true}, {"strategies": [...]} or {"tags": [...]}' },
+);
+export type Scope = z.infer<typeof scopeSchema>;
+
+export const startRunSchema = z.strictObject({
+  scope: scopeSchema,
+  concurrency: z.int({ error: 'expected a whole number' }).min(1).max(256).optional(),
+  onlyMissing: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
+});
+export type StartRunRequest = z.infer<typeof startRunSchema>;
+
+const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2026-11-22T10:00:00Z' });
+
+export const listRunsQuerySchema = z.strictObject({
+  strategy: strategyName.optional(),
+  trigger: z.enum(RUN_TRIGGERS).optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(1).max(200).optional(),
+  includeDryRuns: z.enum(['true', 'false']).optional(),
+});
+export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
+
+export type RunListItem = {
+  id: string;
+  trigger: RunTrigger;
+  triggeredBy: string;
+  scheduleId: number | null;
+  scheduleName: string | null;
+  scope: Scope;
+  strategies: string[];
+  status: RunStatus;
+  dryRun: boolean;
+  onlyMissing: boolean;
+  concurrency: number;
+  createdAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  total: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  /** warmed / total; 0 when total is 0. */
+  successRate: number;
+  error: string | null;
+};
+
+export type RunList = { items: RunListItem[]; nextCursor: string | null };
+
+export type RunStrategyResult = {
+  strategy: string;
+  position: number;
+  outcome: 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'skipped';
+  priority: number;
+  ttlSeconds: number;
+  total: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  successRate: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  error: string | null;
+};
+
+export type RunFailureItem = { strategy: string; key: string; error: string; at: string };
+
+/** Progress as the running process publishes it (about twice a second). */
+export type RunProgress = {
+  strategy: string | null;
+  position: number;
+  strategiesTotal: number;
+  current: {
+    strategy: string;
+    expected: number | null;
+    done: number;
+    warmed: number;
+    skipped: number;
+    failed: number;
+    keysPerSecond: number;
+    elapsedMs: number;
+  } | null;
+  completed: { strategy: string; outcome: string; total: number; warmed: number; skipped: number; failed: number }[];
+  concurrency: number;
+  inFlight: number;
+};
+
+export type RunDetail = RunListItem & {
+  owner: string;
+  heartbeatAt: string;
+  cancelRequestedAt: string | null;
+  cancelRequestedBy: string | null;
+  retryOf: string | null;
+  keyFilter: Record<string, string[]> | null;
+  progress: RunProgress | null;
+  results: RunStrategyResult[];
+  failures: RunFailureItem[];
+  /** Failures recorded for the run (at most 1000 are kept). */
+  failureCount: number;
+};
+
+export const statsQuerySchema = z.strictObject({
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  bucket: z.enum(['auto', '5m', '15m', '1h', '6h', '1d']).optional(),
+  strategy: strategyName.optional(),
+  trigger: z.enum(RUN_TRIGGERS).optional(),
+});
+export type StatsQuery = z.infer<typeof statsQuerySchema>;
+
+export type StatsBucket = {
+  strategy: string;
+  bucketStart: string;
+  runs: number;
+  /** Keys warmed / keys processed over the bucket's runs. */
+  successRate: number;
+  total: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  p50DurationMs: number;
+  p95DurationMs: number;
+};
+
+export type Stats = { from: string; to: string; bucket: string; buckets: StatsBucket[] };

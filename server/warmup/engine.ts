@@ -1,0 +1,292 @@
+import 'server-only';
+import type { Cache } from '../cache/cache';
+import type { Database } from '../db/client';
+import type { ConcurrencyLimiter } from './limiter';
+import type { ResolvedStrategy, StrategyContext } from './strategy';
+
+export type StrategyOutcome = 'succeeded' | 'partial' | 'failed' | 'cancelled';
+
+export type StrategyProgress = {
+  strategy: string;
+  /** Keys the strategy said it would yield, when it knows (null: unknown). */
+  expected: number | null;
+  done: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  keysPerSecond: number;
+  elapsedMs: number;
+};
+
+export type StrategyStats = {
+  strategy: string;
+  outcome: StrategyOutcome;
+  priority: number;
+  ttlSeconds: number;
+  /** Keys processed: warmed + skipped + failed (for a dry run: keys counted). */
+  total: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  /** warmed / total; 0 when total is 0. */
+  successRate: number;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+  /** Why the strategy failed as a whole (its key listing threw, say). */
+  error?: string;
+  firstErrors: { key: string; error: string }[];
+  dryRun: boolean;
+};
+
+export type WarmOptions = {
+  cache: Cache;
+  database: Database;
+  /** Bounds loads in flight; its limit may change while the strategy runs. */
+  limiter: ConcurrencyLimiter;
+  signal: AbortSignal;
+  batchSize: number;
+  /** A load (one key, or one batch through loadMany) that takes longer fails with a timeout. */
+  loadTimeoutMs: number;
+  /** Skip keys still cached with more than half their TTL left. */
+  onlyMissing: boolean;
+  /** Count the keys, load and write nothing. */
+  dryRun: boolean;
+  /** Warm only these keys (a retry of failed keys) instead of the strategy's own listing. */
+  keys?: readonly string[];
+  now: Date;
+  /** Called at most every `progressIntervalMs`, and once at the end. */
+  onProgress?: (progress: StrategyProgress) => void;
+  progressIntervalMs?: number;
+  /** Called for every failed key; the caller decides how many to keep. */
+  onFailure?: (key: string, error: string) => void;
+};
+
+const FIRST_ERRORS = 5;
+const NOT_STARTED = Symbol('not started');
+
+export class LoadTimeoutError extends Error {
+  constructor(ms: number, what: string) {
+    super(`${what} timed out after ${ms} ms`);
+    this.name = this.constructor.name;
+  }
+}
+
+/**
+ * Warms one strategy's keys: lists them in batches, skips fresh ones in only-missing mode, loads
+ * values (a batch per query where the strategy can) with at most `limiter.concurrency` loads in
+ * flight, writes each batch to the cache in one pipelined call with the strategy's TTL, and counts
+ * every key as warmed, skipped (no data, or still fresh) or failed (with its error). One failure
+ * never stops the others; a listing that throws fails the strategy with that error.
+ */
+export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOptions): Promise<StrategyStats> {
+  const { strategy, ttlSeconds } = resolved;
+  const { cache, limiter, signal, batchSize } = options;
+  const startedAt = new Date();
+  const started = performance.now();
+  const ctx: StrategyContext = {
+    database: options.database,
+    options: resolved.options,
+    signal,
+    now: options.now,
+    batchSize,
+  };
+  const counts = { done: 0, warmed: 0, skipped: 0, failed: 0 };
+  const firstErrors: { key: string; error: string }[] = [];
+  let error: string | undefined;
+
+  const expected = options.keys
+    ? options.keys.length
+    : strategy.countKeys
+      ? await strategy.countKeys(ctx).catch(() => null)
+      : null;
+
+  const intervalMs = options.progressIntervalMs ?? 250;
+  let lastProgress = 0;
+  const progress = (force = false) => {
+    if (!options.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastProgress < intervalMs) return;
+    lastProgress = now;
+    const elapsedMs = now - started;
+    options.onProgress({
+      strategy: resolved.name,
+      expected,
+      ...counts,
+      keysPerSecond: elapsedMs > 0 ? Math.round((counts.done / elapsedMs) * 1000) : 0,
+      elapsedMs: Math.round(elapsedMs),
+    });
+  };
+
+  const fail = (key: string, message: string) => {
+    counts.failed++;
+    counts.done++;
+    if (firstErrors.length < FIRST_ERRORS) firstErrors.push({ key, error: message });
+    options.onFailure?.(key, message);
+  };
+
+  /** Loads and writes one batch of keys. Never throws: every key ends with an outcome. */
+  const processBatch = async (batch: string[]): Promise<void> => {
+    let keys = batch;
+    if (options.onlyMissing) {
+      let ttls: (number | null)[];
+      try {
+        ttls = await cache.ttlMsMany(keys);
+      } catch (e) {
+        for (const key of keys) fail(key, `checking the cache failed: ${message(e)}`);
+        return;
+      }
+      // "Missing" means gone, or with half its TTL or less left: it would expire soon anyway.
+      const freshAbove = (ttlSeconds * 1000) / 2;
+      keys = keys.filter((_, i) => {
+        const ttl = ttls[i];
+        if (ttl !== null && ttl !== undefined && ttl > freshAbove) {
+          counts.skipped++;
+          counts.done++;
+          return false;
+        }
+        return true;
+      });
+      if (keys.length === 0) return;
+    }
+
+    const values = await loadBatch(keys);
+    const entries: { key: string; value: string; ttlSeconds: number }[] = [];
+    keys.forEach((key, i) => {
+      const value = values[i];
+      if (value === NOT_STARTED) return; // cancelled before its load began: not counted at all
+      if (value instanceof Error) fail(key, value.message);
+      else if (value === null || value === undefined) {
+        counts.skipped++;
+        counts.done++;
+      } else entries.push({ key, value, ttlSeconds });
+    });
+    if (entries.length === 0) return;
+
+    try {
+      const results = await cache.setMany(entries);
+      results.forEach((result, i) => {
+        if (result.ok) {
+          counts.warmed++;
+          counts.done++;
+        } else fail(entries[i]!.key, `cache write failed: ${result.error}`);
+      });
+    } catch (e) {
+      for (const entry of entries) fail(entry.key, `cache write failed: ${message(e)}`);
+    }
+  };
+
+  /** Values for keys, an Error per key that could not be loaded, NOT_STARTED for keys a cancel stopped. */
+  const loadBatch = async (keys: string[]): Promise<(string | null | Error | typeof NOT_STARTED)[]> => {
+    if (strategy.loadMany) {
+      try {
+        return await limiter.run(() => withTimeout(strategy.loadMany!(keys, ctx), options.loadTimeoutMs, `loading ${keys.length} keys`));
+      } catch (e) {
+        // A timeout or a cancelled run applies to the whole batch. Any other error may be one bad
+        // key spoiling the query: load the keys one by one so only that key fails.
+        if (e instanceof LoadTimeoutError || signal.aborted || keys.length === 1) return keys.map(() => asError(e));
+      }
+    }
+    return Promise.all(
+      keys.map((key) =>
+        limiter
+          .run((): Promise<string | null | typeof NOT_STARTED> => {
+            if (signal.aborted) return Promise.resolve(NOT_STARTED);
+            return withTimeout(strategy.load(key, ctx), options.loadTimeoutMs, `loading ${key}`);
+          })
+          .catch(asError),
+      ),
+    );
+  };
+
+  // The producer runs ahead of the loads by a bounded number of batches, so a million keys never
+  // sit in memory at once whatever the listing's speed.
+  const inFlight = new Set<Promise<void>>();
+  const maxBatchesInFlight = () =>
+    strategy.loadMany ? limiter.concurrency + 1 : Math.max(2, Math.ceil((limiter.concurrency * 2) / batchSize) + 1);
+  const produce = async () => {
+    for await (const listed of listKeys(resolved, options, ctx)) {
+      if (signal.aborted) return;
+      if (options.dryRun) {
+        counts.done += listed.length;
+        progress();
+        continue;
+      }
+      for (let i = 0; i < listed.length && !signal.aborted; i += batchSize) {
+        while (inFlight.size >= maxBatchesInFlight()) await Promise.race(inFlight);
+        const task = processBatch(listed.slice(i, i + batchSize)).finally(() => {
+          inFlight.delete(task);
+          progress();
+        });
+        inFlight.add(task);
+      }
+    }
+  };
+  if (options.dryRun && expected !== null) {
+    counts.done = expected; // a dry run only counts: the strategy's own count is enough
+  } else {
+    try {
+      await produce();
+    } catch (e) {
+      error = `listing keys failed: ${message(e)}`;
+    }
+  }
+  await Promise.all(inFlight);
+  progress(true);
+
+  const finishedAt = new Date();
+  const total = options.dryRun ? counts.done : counts.warmed + counts.skipped + counts.failed;
+  const outcome: StrategyOutcome = signal.aborted
+    ? 'cancelled'
+    : error
+      ? 'failed'
+      : counts.failed > 0
+        ? counts.warmed > 0 || counts.skipped > 0
+          ? 'partial'
+          : 'failed'
+        : 'succeeded';
+  return {
+    strategy: resolved.name,
+    outcome,
+    priority: resolved.priority,
+    ttlSeconds,
+    total,
+    warmed: counts.warmed,
+    skipped: counts.skipped,
+    failed: counts.failed,
+    successRate: options.dryRun || total === 0 ? 0 : counts.warmed / total,
+    startedAt,
+    finishedAt,
+    durationMs: Math.round(performance.now() - started),
+    error,
+    firstErrors,
+    dryRun: options.dryRun,
+  };
+}
+
+async function* listKeys(resolved: ResolvedStrategy, options: WarmOptions, ctx: StrategyContext): AsyncIterable<string[]> {
+  if (!options.keys) {
+    yield* resolved.strategy.keys(ctx);
+    return;
+  }
+  for (let i = 0; i < options.keys.length; i += options.batchSize) yield options.keys.slice(i, i + options.batchSize);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  // The load goes on after a timeout (a query cannot always be stopped); its late rejection must
+  // not surface as an unhandled rejection.
+  promise.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LoadTimeoutError(ms, what)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}

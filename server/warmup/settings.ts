@@ -1,0 +1,50 @@
+import 'server-only';
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { type Settings, settings, strategySettings } from '../db/schema';
+import type { StrategyRegistry } from './registry';
+import type { ResolvedStrategy } from './strategy';
+
+/** The global settings row, created with its defaults on first use. */
+export async function getSettings(database: Database): Promise<Settings> {
+  const [row] = await database.db.select().from(settings).where(eq(settings.id, 1));
+  if (row) return row;
+  await database.db.insert(settings).values({ id: 1 }).onConflictDoNothing();
+  const [created] = await database.db.select().from(settings).where(eq(settings.id, 1));
+  return created!;
+}
+
+/**
+ * Every registered strategy with the operator's overrides applied (priority, TTL, enabled, options).
+ * Stored options that no longer fit the strategy's schema (a field renamed in a deploy) fall back
+ * to the defaults rather than breaking every run.
+ */
+export async function resolveStrategies(database: Database, registry: StrategyRegistry): Promise<ResolvedStrategy[]> {
+  const overrides = await database.db.select().from(strategySettings);
+  const byName = new Map(overrides.map((o) => [o.strategy, o]));
+  return registry.list().map((strategy) => {
+    const o = byName.get(strategy.name);
+    const parsed = strategy.optionsSchema.safeParse(o?.options ?? {});
+    return {
+      strategy,
+      name: strategy.name,
+      priority: o?.priority ?? strategy.defaultPriority,
+      ttlSeconds: o?.ttlSeconds ?? strategy.defaultTtlSeconds,
+      enabled: o?.enabled ?? strategy.defaultEnabled,
+      options: parsed.success ? parsed.data : (strategy.optionsSchema.parse({}) as Record<string, unknown>),
+    };
+  });
+}
+
+/** Highest priority first; ties by name, so the order never depends on registration order. */
+export function byPriority(a: ResolvedStrategy, b: ResolvedStrategy): number {
+  return b.priority - a.priority || a.name.localeCompare(b.name);
+}
+
+/** Sets the concurrency of every running run (on every process: their heartbeats read it back). */
+export async function retuneRunningRuns(database: Database, concurrency: number): Promise<number> {
+  const rows = await database.rows<{ id: string }>(
+    sql`update runs set concurrency = ${concurrency} where status = 'running' returning id`,
+  );
+  return rows.length;
+}

@@ -1,0 +1,50 @@
+// A stand-in Kiln process for multi-process tests: a warmer over one slow fake strategy, driven by
+// arguments, reporting on stdout as JSON lines. It waits for "go" on stdin so that several
+// children can start their runs at the same moment.
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { RedisCache } from '@/server/cache/redis-cache';
+import { openPostgres } from '@/server/db/client';
+import { StrategyRegistry } from '@/server/warmup/registry';
+import { Warmer } from '@/server/warmup/warmer';
+import { fakeStrategy, sleep } from './fake-strategy';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string' },
+    redis: { type: 'string' },
+    prefix: { type: 'string' },
+    strategy: { type: 'string', default: 'slow_one' },
+    keys: { type: 'string', default: '1000' },
+    delay: { type: 'string', default: '20' },
+  },
+});
+const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
+
+const database = await openPostgres(values.db!, 4);
+const cache = new RedisCache({ kind: 'redis', url: values.redis! }, { keyPrefix: values.prefix });
+await cache.ready();
+const registry = new StrategyRegistry().register(
+  fakeStrategy({
+    name: values.strategy!,
+    keys: Array.from({ length: Number(values.keys) }, (_, i) => `child:${i}`),
+    value: async (key) => {
+      await sleep(Number(values.delay));
+      return key;
+    },
+  }),
+);
+const warmer = new Warmer({ database, cache, registry, logger: pino({ level: 'silent' }) });
+say({ event: 'ready', pid: process.pid });
+await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+try {
+  const run = await warmer.startRun({ trigger: 'manual', triggeredBy: `child-${process.pid}`, scope: { strategies: [values.strategy!] }, concurrency: 2 });
+  say({ event: 'started', runId: run.runId });
+  const summary = await run.done;
+  say({ event: 'done', status: summary.status, totals: summary.totals });
+} catch (error) {
+  say({ event: 'refused', message: (error as Error).message });
+}
+await cache.close();
+await database.close();
+process.exit(0);
