@@ -91,6 +91,8 @@ const envSchema = z.object({
   DEMO_PRODUCTS: integer(10, 1_000_000).default(2000),
   WARMUP_ON_STARTUP: booleanFlag.default(true),
   KILN_TIMEZONE: timezone.default('UTC'),
+  KILN_ADMIN_EMAIL: z.email({ error: 'expected an email address' }).transform((v) => v.toLowerCase()).default('admin@kiln.local'),
+  KILN_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256, { error: 'must be at most 256 characters' }).optional(),
 });
 
 export type Config = {
@@ -106,6 +108,8 @@ export type Config = {
   demoProducts: number;
   warmupOnStartup: boolean;
   timezone: string;
+  /** The admin created on the first start with no operator; no password means a random one. */
+  initialAdmin: { email: string; password?: string };
 };
 
 export class ConfigError extends Error {
@@ -147,6 +151,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     demoProducts: e.DEMO_PRODUCTS,
     warmupOnStartup: e.WARMUP_ON_STARTUP,
     timezone: e.KILN_TIMEZONE,
+    initialAdmin: { email: e.KILN_ADMIN_EMAIL, password: e.KILN_ADMIN_PASSWORD },
   };
 }
 

@@ -1,4 +1,5 @@
 import 'server-only';
+import { ensureInitialAdmin } from './auth/ensure-initial-admin';
 import { type Cache, openCache } from './cache';
 import { type Config, getConfig } from './config';
 import { registerStrategies } from './contexts';
@@ -71,6 +72,7 @@ async function startRuntime(): Promise<Runtime> {
     await applyMigrations(database);
     logger.info({ database: database.describe() }, 'Database ready (migrations applied)');
     if (config.seedDemoData === 'auto') await seedDemoShopIfEmpty(database, config.demoProducts, logger);
+    await ensureInitialAdmin(database, config, logger);
 
     const cache = openCache(config.cache);
     cleanups.push({ name: 'cache', run: () => cache.close() });

@@ -1,0 +1,16 @@
+import { auditQuerySchema } from '@/lib/api/audit';
+import { listAudit } from '@/server/audit/list-audit';
+import { authorize } from '@/server/auth/authorize';
+import { parseQuery } from '@/server/http/request';
+import { json, route } from '@/server/http/respond';
+import { getRuntime } from '@/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** The audit log, newest first: ?actor&action&outcome&from&to&limit&cursor. */
+export const GET = route(async (request) => {
+  await authorize(request, 'viewer');
+  const query = parseQuery(request, auditQuerySchema);
+  const { database } = await getRuntime();
+  return json(await listAudit(database, query));
+});

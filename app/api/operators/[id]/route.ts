@@ -1,0 +1,36 @@
+import { idParamsSchema } from '@/lib/api/ids';
+import { updateOperatorRequestSchema } from '@/lib/api/operators';
+import { authorize } from '@/server/auth/authorize';
+import { clientInfo } from '@/server/auth/client-info';
+import { deleteOperator } from '@/server/auth/operators/delete-operator';
+import { getOperator } from '@/server/auth/operators/list-operators';
+import { updateOperator } from '@/server/auth/operators/update-operator';
+import { parseJsonBody, parseWith } from '@/server/http/request';
+import { json, route } from '@/server/http/respond';
+import { getRuntime } from '@/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+type Context = { params: Promise<{ id: string }> };
+
+export const GET = route<Context>(async (request, context) => {
+  await authorize(request, 'admin');
+  const { id } = parseWith(idParamsSchema, await context.params);
+  const { database } = await getRuntime();
+  return json({ operator: await getOperator(database, id) });
+});
+
+export const PATCH = route<Context>(async (request, context) => {
+  const actor = await authorize(request, 'admin');
+  const { id } = parseWith(idParamsSchema, await context.params);
+  const patch = await parseJsonBody(request, updateOperatorRequestSchema);
+  const { database } = await getRuntime();
+  return json({ operator: await updateOperator(database, id, patch, actor, clientInfo(request)) });
+});
+
+export const DELETE = route<Context>(async (request, context) => {
+  const actor = await authorize(request, 'admin');
+  const { id } = parseWith(idParamsSchema, await context.params);
+  const { database } = await getRuntime();
+  return json({ operator: await deleteOperator(database, id, actor, clientInfo(request)) });
+});

@@ -1,0 +1,24 @@
+import { createTokenRequestSchema } from '@/lib/api/tokens';
+import { authorize } from '@/server/auth/authorize';
+import { clientInfo } from '@/server/auth/client-info';
+import { createToken } from '@/server/auth/tokens/create-token';
+import { listTokens } from '@/server/auth/tokens/list-tokens';
+import { parseJsonBody } from '@/server/http/request';
+import { json, route } from '@/server/http/respond';
+import { getRuntime } from '@/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route(async (request) => {
+  await authorize(request, 'admin');
+  const { database } = await getRuntime();
+  return json({ tokens: await listTokens(database) });
+});
+
+/** 201 with the token's secret: shown this once, stored only hashed. */
+export const POST = route(async (request) => {
+  const actor = await authorize(request, 'admin');
+  const input = await parseJsonBody(request, createTokenRequestSchema);
+  const { database } = await getRuntime();
+  return json(await createToken(database, input, actor, clientInfo(request)), { status: 201 });
+});

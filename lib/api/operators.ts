@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { emailSchema, newPasswordSchema, roleSchema } from './auth';
+
+const nameSchema = z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' });
+
+export const operatorSchema = z.object({
+  id: z.number().int(),
+  email: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+});
+export type OperatorView = z.infer<typeof operatorSchema>;
+
+export const operatorListSchema = z.object({ operators: z.array(operatorSchema) });
+export type OperatorList = z.infer<typeof operatorListSchema>;
+export const operatorResponseSchema = z.object({ operator: operatorSchema });
+
+export const createOperatorRequestSchema = z.strictObject({
+  email: emailSchema,
+  name: nameSchema,
+  role: roleSchema,
+  password: newPasswordSchema,
+});
+export type CreateOperatorRequest = z.infer<typeof createOperatorRequestSchema>;
+
+/** Every field optional, at least one present; `password` is an admin's reset of it. */
+export const updateOperatorRequestSchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    role: roleSchema.optional(),
+    disabled: z.boolean().optional(),
+    password: newPasswordSchema.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { error: 'send at least one of name, role, disabled, password' });
+export type UpdateOperatorRequest = z.infer<typeof updateOperatorRequestSchema>;
