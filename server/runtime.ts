@@ -9,7 +9,6 @@ import { seedDemoShopIfEmpty } from './db/seed/demo';
 import { type Logger, createLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics/metrics';
 import { StrategyRegistry } from './warmup/registry';
-import { getSettings } from './warmup/settings';
 import { Warmer } from './warmup/warmer';
 
 /**
@@ -79,7 +78,6 @@ async function startRuntime(): Promise<Runtime> {
     logger.info({ cache: cache.describe() }, 'Cache configured');
 
     const registry = registerStrategies(new StrategyRegistry());
-    await getSettings(database); // creates the settings row with its defaults on a new database
     let metrics: Metrics | undefined;
     const warmer = new Warmer({ database, cache, logger, registry, onRunFinished: (summary) => metrics?.observeRun(summary) });
     metrics = createMetrics({ database, cache, loadsInFlight: () => warmer.loadsInFlight() });

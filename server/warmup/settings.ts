@@ -1,17 +1,15 @@
 import 'server-only';
-import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
-import { type Settings, settings, strategySettings } from '../db/schema';
+import { eq } from 'drizzle-orm';
+import type { Database, Db } from '../db/client';
+import { type Settings, runs, settings, strategySettings } from '../db/schema';
 import type { StrategyRegistry } from './registry';
 import type { ResolvedStrategy } from './strategy';
 
-/** The global settings row, created with its defaults on first use. */
+/** The global settings row (migration 0002 creates it). */
 export async function getSettings(database: Database): Promise<Settings> {
   const [row] = await database.db.select().from(settings).where(eq(settings.id, 1));
-  if (row) return row;
-  await database.db.insert(settings).values({ id: 1 }).onConflictDoNothing();
-  const [created] = await database.db.select().from(settings).where(eq(settings.id, 1));
-  return created!;
+  if (!row) throw new Error('The settings row is missing: the database migrations have not been applied');
+  return row;
 }
 
 /**
@@ -42,9 +40,7 @@ export function byPriority(a: ResolvedStrategy, b: ResolvedStrategy): number {
 }
 
 /** Sets the concurrency of every running run (on every process: their heartbeats read it back). */
-export async function retuneRunningRuns(database: Database, concurrency: number): Promise<number> {
-  const rows = await database.rows<{ id: string }>(
-    sql`update runs set concurrency = ${concurrency} where status = 'running' returning id`,
-  );
+export async function retuneRunningRuns(db: Db, concurrency: number): Promise<number> {
+  const rows = await db.update(runs).set({ concurrency }).where(eq(runs.status, 'running')).returning({ id: runs.id });
   return rows.length;
 }

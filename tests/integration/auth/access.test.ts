@@ -9,7 +9,7 @@ import { DELETE as revokeToken, PATCH as patchToken } from '@/app/api/tokens/[id
 import { GET as listTokens, POST as createToken } from '@/app/api/tokens/route';
 import { useTestDatabase } from '../../support/db';
 import { useTestRuntime } from '../../support/runtime';
-import { type Call, auditRows, authTablesDigest, createOperatorRow, errorOf, params, request, signedIn } from './helpers';
+import { type Call, auditRows, authTablesDigest, createOperatorRow, errorOf, params, request, signedIn } from '../../support/api';
 
 type Handler = (request: Request, context: ReturnType<typeof params>) => Promise<Response>;
 

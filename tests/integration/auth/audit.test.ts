@@ -6,7 +6,7 @@ import { recordAudit } from '@/server/audit/record-audit';
 import type { Database } from '@/server/db/client';
 import { useTestDatabase } from '../../support/db';
 import { useTestRuntime } from '../../support/runtime';
-import { errorOf, request, signedIn } from './helpers';
+import { errorOf, request, signedIn } from '../../support/api';
 
 async function setup() {
   const { database } = await useTestDatabase();

@@ -4,7 +4,7 @@ import { POST } from '@/app/api/auth/login/route';
 import { sha256 } from '@/server/auth/secrets';
 import { useTestDatabase } from '../../support/db';
 import { useTestRuntime } from '../../support/runtime';
-import { PASSWORD, auditRows, authTablesDigest, createOperatorRow, errorOf, request } from './helpers';
+import { PASSWORD, auditRows, authTablesDigest, createOperatorRow, errorOf, request } from '../../support/api';
 
 const login = (body: unknown, call: Parameters<typeof request>[1] = {}) => POST(request('/api/auth/login', { body, ...call }), undefined);
 

@@ -6,7 +6,7 @@ import { verifyPassword } from '@/server/auth/passwords';
 import type { Database } from '@/server/db/client';
 import { useTestDatabase } from '../../support/db';
 import { useTestRuntime } from '../../support/runtime';
-import { type Call, auditRows, authTablesDigest, createOperatorRow, errorOf, params, request, signedIn } from './helpers';
+import { type Call, auditRows, authTablesDigest, createOperatorRow, errorOf, params, request, signedIn } from '../../support/api';
 
 async function setup() {
   const { database } = await useTestDatabase();

@@ -7,7 +7,7 @@ import { sha256 } from '@/server/auth/secrets';
 import type { Database } from '@/server/db/client';
 import { useTestDatabase } from '../../support/db';
 import { useTestRuntime } from '../../support/runtime';
-import { auditRows, errorOf, params, request, signedIn } from './helpers';
+import { auditRows, errorOf, params, request, signedIn } from '../../support/api';
 
 async function setup() {
   const { database } = await useTestDatabase();

@@ -6,7 +6,7 @@ import { GET as list, POST } from '@/app/api/tokens/route';
 import { sha256 } from '@/server/auth/secrets';
 import { useTestDatabase } from '../../support/db';
 import { useTestRuntime } from '../../support/runtime';
-import { type Call, auditRows, authTablesDigest, errorOf, params, request, signedIn } from './helpers';
+import { type Call, auditRows, authTablesDigest, errorOf, params, request, signedIn } from '../../support/api';
 
 async function setup() {
   const { database } = await useTestDatabase();

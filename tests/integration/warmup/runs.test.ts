@@ -161,7 +161,7 @@ describe('a warmup run', () => {
     const warmer = testWarmer(database, cache, [strategy]);
     const run = await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true }, concurrency: 12 });
     await sleep(150);
-    expect(await retuneRunningRuns(database, 2)).toBe(1);
+    expect(await retuneRunningRuns(database.db, 2)).toBe(1);
     await sleep(1200); // a heartbeat (0.5 s) brings the new limit, then the loads already running drain
     const mark = samples.length;
     await run.done;

@@ -1,0 +1,26 @@
+import { listRunsQuerySchema, startRunSchema } from '@/lib/api/runs';
+import { authorize } from '@/server/auth/authorize';
+import { clientInfo } from '@/server/auth/client-info';
+import { parseJsonBody, parseQuery } from '@/server/http/request';
+import { json, route } from '@/server/http/respond';
+import { getRuntime } from '@/server/runtime';
+import { listRuns } from '@/server/warmup/run-queries';
+import { triggerRun } from '@/server/warmup/trigger-run';
+
+export const dynamic = 'force-dynamic';
+
+/** Runs, newest first: filters strategy, trigger, status, from, to; cursor pagination. */
+export const GET = route(async (request) => {
+  await authorize(request, 'viewer');
+  const query = parseQuery(request, listRunsQuerySchema);
+  const { database } = await getRuntime();
+  return json(await listRuns(database, query));
+});
+
+/** Starts a run: 202 {runId, strategies}; 409 naming the busy strategies. */
+export const POST = route(async (request) => {
+  const actor = await authorize(request, 'operator');
+  const input = await parseJsonBody(request, startRunSchema);
+  const runtime = await getRuntime();
+  return json(await triggerRun(runtime, input, actor, clientInfo(request)), { status: 202 });
+});

@@ -1,0 +1,18 @@
+import 'server-only';
+import type { Actor } from '@/lib/api/auth';
+import { actorName, recordAudit } from '../audit/record-audit';
+import type { ClientInfo } from '../auth/client-info';
+import { AppError } from '../errors';
+import type { Runtime } from '../runtime';
+
+/** Asks a run to stop, on whichever process runs it; 404 for an unknown run, 409 for an ended one. */
+export async function cancelRun(runtime: Pick<Runtime, 'warmer' | 'database'>, runId: string, actor: Actor, client: ClientInfo): Promise<{ status: 'requested' }> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) {
+    throw new AppError('not_found', `No run with id ${runId}`, { field: 'id' });
+  }
+  const result = await runtime.warmer.cancelRun(runId, actorName(actor));
+  if (result === 'not_found') throw new AppError('not_found', `No run with id ${runId}`, { field: 'id' });
+  if (result === 'not_running') throw new AppError('conflict', `Run ${runId} has already ended`, { field: 'id' });
+  await recordAudit(runtime.database.db, { actor, action: 'run.cancel', target: `run:${runId}`, ...client });
+  return { status: 'requested' };
+}

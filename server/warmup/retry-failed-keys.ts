@@ -1,0 +1,23 @@
+import 'server-only';
+import type { Actor } from '@/lib/api/auth';
+import type { ClientInfo } from '../auth/client-info';
+import { AppError } from '../errors';
+import type { Runtime } from '../runtime';
+import { getFailedKeys, getRunDetail } from './run-queries';
+import { triggerRun } from './trigger-run';
+
+/** Starts a new run limited to the keys that failed in a run (trigger `retry`, linked to it). */
+export async function retryFailedKeys(
+  runtime: Pick<Runtime, 'warmer' | 'database'>,
+  runId: string,
+  actor: Actor,
+  client: ClientInfo,
+): Promise<{ runId: string; strategies: string[]; keys: number }> {
+  const run = await getRunDetail(runtime.database, runId);
+  if (run.status === 'running') throw new AppError('conflict', `Run ${runId} is still running: retry its failed keys once it has ended`, { field: 'id' });
+  const keyFilter = await getFailedKeys(runtime.database, runId);
+  const strategies = Object.keys(keyFilter);
+  if (strategies.length === 0) throw new AppError('conflict', `Run ${runId} has no failed keys to retry`, { field: 'id' });
+  const started = await triggerRun(runtime, { scope: { strategies }, keyFilter, retryOf: runId, trigger: 'retry' }, actor, client);
+  return { ...started, keys: Object.values(keyFilter).reduce((n, keys) => n + keys.length, 0) };
+}

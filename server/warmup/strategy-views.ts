@@ -1,0 +1,57 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import type { StrategyRunSummary, StrategyView } from '@/lib/api/strategies';
+import type { Database } from '../db/client';
+import type { StrategyRegistry } from './registry';
+import { byPriority, resolveStrategies } from './settings';
+
+const RECENT_RUNS = 20;
+const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+/** Every strategy as operators see it: settings in force, defaults, last run, recent success rates. */
+export async function listStrategyViews(database: Database, registry: StrategyRegistry): Promise<StrategyView[]> {
+  const [resolved, overrides, recent, leases] = await Promise.all([
+    resolveStrategies(database, registry),
+    database.rows<{ strategy: string; updatedAt: string; updatedBy: string }>(
+      sql`select strategy, ${iso('updated_at')} as "updatedAt", updated_by as "updatedBy" from strategy_settings`,
+    ),
+    // The last runs of each strategy in one pass: a window over the (strategy, finished_at) index.
+    database.rows<StrategyRunSummary & { strategy: string }>(sql`
+      select strategy, "runId", outcome, "finishedAt", total, warmed, skipped, failed, "successRate", "durationMs" from (
+        select rs.strategy, rs.run_id::text as "runId", rs.outcome, ${iso('rs.finished_at')} as "finishedAt",
+               rs.total, rs.warmed, rs.skipped, rs.failed, rs.success_rate as "successRate", rs.duration_ms as "durationMs",
+               row_number() over (partition by rs.strategy order by rs.finished_at desc) as n
+        from run_strategies rs where not rs.dry_run) ranked
+      where n <= ${RECENT_RUNS}
+      order by strategy, "finishedAt"`),
+    database.rows<{ strategy: string; runId: string }>(
+      sql`select strategy, run_id::text as "runId" from strategy_leases where expires_at > now()`,
+    ),
+  ]);
+  return resolved.sort(byPriority).map((r) => {
+    const override = overrides.find((o) => o.strategy === r.name);
+    const runs = recent.filter((x) => x.strategy === r.name);
+    const last = runs.at(-1);
+    return {
+      name: r.name,
+      context: r.strategy.context,
+      tags: [...r.strategy.tags],
+      description: r.strategy.description,
+      priority: r.priority,
+      ttlSeconds: r.ttlSeconds,
+      enabled: r.enabled,
+      options: r.options,
+      defaults: {
+        priority: r.strategy.defaultPriority,
+        ttlSeconds: r.strategy.defaultTtlSeconds,
+        enabled: r.strategy.defaultEnabled,
+        options: r.strategy.optionsSchema.parse({}) as Record<string, unknown>,
+      },
+      lastRun: last ? (({ strategy: _, ...rest }) => rest)(last) : null,
+      recent: runs.map((x) => ({ finishedAt: x.finishedAt, successRate: x.successRate, outcome: x.outcome })),
+      busyWith: leases.find((l) => l.strategy === r.name)?.runId ?? null,
+      updatedAt: override?.updatedAt ?? null,
+      updatedBy: override?.updatedBy ?? null,
+    };
+  });
+}

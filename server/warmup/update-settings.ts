@@ -1,0 +1,52 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import type { Actor } from '@/lib/api/auth';
+import type { SettingsView, UpdateSettingsRequest } from '@/lib/api/strategies';
+import { actorName, recordAudit } from '../audit/record-audit';
+import type { ClientInfo } from '../auth/client-info';
+import type { Database } from '../db/client';
+import { type Settings, settings } from '../db/schema';
+import { getSettings, retuneRunningRuns } from './settings';
+
+export function toSettingsView(s: Settings): SettingsView {
+  return {
+    maxConcurrency: s.maxConcurrency,
+    defaultTtlSeconds: s.defaultTtlSeconds,
+    batchSize: s.batchSize,
+    keyTimeoutMs: s.keyTimeoutMs,
+    alertSuccessRate: s.alertSuccessRate,
+    updatedAt: s.updatedAt.toISOString(),
+    updatedBy: s.updatedBy,
+  };
+}
+
+/**
+ * Changes the global settings, with their audit entry, in one transaction. A new maxConcurrency
+ * also becomes the limit of every run going now, in every process (their heartbeats read it back
+ * within half a second): retuning is for the run in front of you, not only the next one.
+ */
+export async function updateSettings(
+  database: Database,
+  patch: UpdateSettingsRequest,
+  actor: Actor,
+  client: ClientInfo,
+): Promise<{ settings: SettingsView; retunedRuns: number }> {
+  const before = await getSettings(database);
+  let retunedRuns = 0;
+  const after = await database.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(settings)
+      .set({ ...patch, updatedAt: new Date(), updatedBy: actorName(actor) })
+      .where(eq(settings.id, 1))
+      .returning();
+    if (patch.maxConcurrency !== undefined && patch.maxConcurrency !== before.maxConcurrency) {
+      retunedRuns = await retuneRunningRuns(tx, patch.maxConcurrency);
+    }
+    const view = toSettingsView(row!);
+    const { updatedAt: _a, updatedBy: _b, ...beforeValues } = toSettingsView(before);
+    const { updatedAt: _c, updatedBy: _d, ...afterValues } = view;
+    await recordAudit(tx, { actor, action: 'settings.update', target: 'settings', before: beforeValues, after: { ...afterValues, retunedRuns }, ...client });
+    return view;
+  });
+  return { settings: after, retunedRuns };
+}
