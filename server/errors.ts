@@ -27,7 +27,19 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+// The runtime is built by instrumentation.ts, a separate bundle from the route handlers, so each
+// holds its own copy of this class: a plain `instanceof` misses an AppError thrown by the warmer
+// (a busy strategy's 409 came out as a 500). A registry symbol is the same in every bundle.
+const APP_ERROR = Symbol.for('kiln.AppError');
+
 export class AppError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses keep the ordinary prototype check (an AppError is not a StrategiesBusyError).
+    if (this !== AppError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[APP_ERROR] === true;
+  }
+
+  readonly [APP_ERROR] = true;
   readonly status: number;
   constructor(
     readonly code: ErrorCode | (string & {}),
