@@ -1,0 +1,55 @@
+'use client';
+
+import { type FormEvent, useState } from 'react';
+import { MIN_PASSWORD_LENGTH, ROLES, type Role } from '@/lib/api/auth';
+import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
+import { useCreateOperatorMutation } from '../api/operators';
+import { Button } from '../ui/button';
+import { SelectField, TextField } from '../ui/field';
+
+const EMPTY = { email: '', name: '', role: 'operator' as Role, password: '' };
+
+/** A new operator: email, name, role and a first password they should change. */
+export function OperatorCreateForm() {
+  const create = useCreateOperatorMutation();
+  const [draft, setDraft] = useState(EMPTY);
+  const [created, setCreated] = useState<string | null>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setCreated(null);
+    create.mutate(draft, {
+      onSuccess: (operator) => {
+        setCreated(`${operator.email} can now sign in as ${operator.role}`);
+        setDraft(EMPTY);
+      },
+    });
+  };
+  const err = (field: string) => fieldError(create.error, field);
+  const general = create.error && !(create.error instanceof ApiError && create.error.field) ? errorMessage(create.error) : undefined;
+
+  return (
+    <form onSubmit={submit} className="grid grid-cols-[1fr_1fr_9rem_1fr_auto] items-start gap-3 border-t border-border p-4" aria-label="Add an operator" noValidate>
+      <TextField label="Email" type="email" autoComplete="off" value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} error={err('email')} />
+      <TextField label="Name" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} error={err('name')} />
+      <SelectField label="Role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as Role })} error={err('role')}>
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </SelectField>
+      <TextField label={`First password (${MIN_PASSWORD_LENGTH}+ characters)`} type="password" autoComplete="new-password" value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} error={err('password')} />
+      <div className="pt-5">
+        <Button type="submit" variant="primary" busy={create.isPending} data-mutates>
+          Add operator
+        </Button>
+      </div>
+      {general || created ? (
+        <p role={general ? 'alert' : 'status'} className={`col-span-5 text-sm ${general ? 'text-bad' : 'text-ok'}`}>
+          {general ?? created}
+        </p>
+      ) : null}
+    </form>
+  );
+}

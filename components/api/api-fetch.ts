@@ -1,0 +1,68 @@
+import { signInPath } from '@/lib/ui/sign-in-path';
+
+/** The one way the browser calls Kiln's API: JSON in and out, errors as ApiError. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** The request field the error is about, when the server names one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Body = Record<string, unknown> | unknown[];
+
+export type ApiRequest = { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: Body; query?: Record<string, string | number | undefined | null> };
+
+/** `/api/runs` + {strategy: 'x', from: undefined} -> `/api/runs?strategy=x`. */
+export function apiUrl(path: string, query?: ApiRequest['query']): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/**
+ * Calls the API and returns its JSON. Any answer but 2xx throws ApiError with the server's
+ * message and field. A 401 means the session ended (or never was): the browser goes to the
+ * sign-in page, which brings it back here afterwards.
+ */
+export async function apiFetch<T>(path: string, request: ApiRequest = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(path, request.query), {
+      method: request.method ?? 'GET',
+      headers: request.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The server did not answer: check that Kiln is running and the network is up');
+  }
+  const data = await response.json().catch(() => null);
+  if (response.ok) return data as T;
+  const error = (data as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+  if (response.status === 401 && path !== '/api/auth/login') goToSignIn();
+  throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `The server answered ${response.status} ${response.statusText}`, error?.field);
+}
+
+export function goToSignIn(): void {
+  if (typeof window === 'undefined' || window.location.pathname === '/login') return;
+  window.location.assign(signInPath(`${window.location.pathname}${window.location.search}`));
+}
+
+/** The message to show for a failed call, whatever was thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The server's message when it is about `field`, for showing next to that field. */
+export function fieldError(error: unknown, field: string): string | undefined {
+  return error instanceof ApiError && error.field !== undefined && (error.field === field || error.field.startsWith(`${field}.`)) ? error.message : undefined;
+}

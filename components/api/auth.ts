@@ -1,0 +1,30 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Actor, LoginRequest, LoginResponse } from '@/lib/api/auth';
+import { apiFetch } from './api-fetch';
+
+/** GET /api/auth/me: who is signed in, with the role the database holds now. */
+export function useMeQuery(initial?: Actor) {
+  return useQuery({
+    queryKey: ['me'],
+    queryFn: () => apiFetch<{ actor: Actor }>('/api/auth/me').then((r) => r.actor),
+    initialData: initial,
+    // The role decides which controls show: re-read it now and then, so a demotion hides them.
+    staleTime: 60_000,
+  });
+}
+
+/** POST /api/auth/login. */
+export function useLoginMutation() {
+  return useMutation({ mutationFn: (input: LoginRequest) => apiFetch<LoginResponse>('/api/auth/login', { method: 'POST', body: input }) });
+}
+
+/** POST /api/auth/logout: ends the session; the cache of what this operator saw is dropped. */
+export function useLogoutMutation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiFetch<{ ok: true }>('/api/auth/logout', { method: 'POST' }),
+    onSuccess: () => client.clear(),
+  });
+}

@@ -1,0 +1,87 @@
+'use client';
+
+import { useState } from 'react';
+import { AUDIT_OUTCOMES, type AuditOutcome } from '@/lib/api/audit';
+import { localInputToIso } from '@/lib/ui/time-range';
+import { fieldError } from '../api/api-fetch';
+import { type AuditFilter, useAuditQuery } from '../api/audit';
+import { CursorPager, useCursorPages } from '../ui/cursor-pager';
+import { SelectField, TextField } from '../ui/field';
+import { PageHeader, Panel } from '../ui/panel';
+import { EmptyState, QueryState } from '../ui/state-panel';
+import { useDebounced } from '../ui/use-debounced';
+import { AuditTable } from './audit-table';
+
+const FAMILIES = [
+  ['', 'All actions'],
+  ['run.*', 'Runs'],
+  ['settings.*', 'Settings'],
+  ['strategy.*', 'Strategies'],
+  ['schedule.*', 'Schedules'],
+  ['auth.*', 'Sign-ins'],
+  ['operator.*', 'Operators'],
+  ['token.*', 'API tokens'],
+  ['access.*', 'Refused requests'],
+] as const;
+
+/** Who did what, when, from where: filtered by person, kind of action, outcome and time. */
+export function AuditPage() {
+  const [actor, setActor] = useState('');
+  const [action, setAction] = useState('');
+  const [outcome, setOutcome] = useState<AuditOutcome | ''>('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const typedActor = useDebounced(actor.trim(), 400);
+  const filter: AuditFilter = {
+    actor: typedActor || undefined,
+    action: action || undefined,
+    outcome: outcome || undefined,
+    from: from ? (localInputToIso(from) ?? undefined) : undefined,
+    to: to ? (localInputToIso(to) ?? undefined) : undefined,
+  };
+  const pages = useCursorPages(JSON.stringify(filter));
+  const audit = useAuditQuery({ ...filter, cursor: pages.cursor, limit: 50 });
+  const filtered = Object.values(filter).some(Boolean);
+
+  return (
+    <>
+      <PageHeader title="Audit log" description="Every sign-in, change and refused request, newest first." />
+      <div className="mb-4 grid grid-cols-[16rem_12rem_10rem_13rem_13rem] items-start gap-3">
+        <TextField label="Who (exact email or token:name)" value={actor} onChange={(e) => setActor(e.target.value)} placeholder="ops@shop.example" error={fieldError(audit.error, 'actor')} />
+        <SelectField label="Action" value={action} onChange={(e) => setAction(e.target.value)}>
+          {FAMILIES.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as AuditOutcome | '')}>
+          <option value="">Any</option>
+          {AUDIT_OUTCOMES.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </SelectField>
+        <TextField label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} error={fieldError(audit.error, 'from')} />
+        <TextField label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} error={fieldError(audit.error, 'to')} />
+      </div>
+      <Panel title="Entries" id="audit">
+        <QueryState
+          query={audit}
+          what="the audit log"
+          loadingRows={8}
+          isEmpty={(page) => page.entries.length === 0}
+          empty={<EmptyState>{filtered ? 'No entry matches these filters: widen them.' : 'Nothing has been recorded yet.'}</EmptyState>}
+        >
+          {(page) => (
+            <>
+              <AuditTable entries={page.entries} />
+              <CursorPager page={pages.page} nextCursor={page.nextCursor} onOlder={pages.older} onNewer={pages.newer} busy={audit.isFetching} />
+            </>
+          )}
+        </QueryState>
+      </Panel>
+    </>
+  );
+}

@@ -1,0 +1,68 @@
+'use client';
+
+import { type FormEvent, useState } from 'react';
+import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
+import { useLoginMutation } from '../api/auth';
+import { ThemeToggle } from '../shell/theme-toggle';
+import { Button } from '../ui/button';
+import { TextField } from '../ui/field';
+
+/** Sign-in: email and password; afterwards the page the visitor asked for. */
+export function LoginPage({ next }: { next: string }) {
+  const login = useLoginMutation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    login.mutate(
+      { email, password },
+      // A full load, so the signed-in layout reads the new session cookie.
+      { onSuccess: () => window.location.assign(next) },
+    );
+  };
+  const error = login.error;
+  const formError = error && !(error instanceof ApiError && error.field) ? errorMessage(error) : undefined;
+
+  return (
+    <main className="flex min-h-screen flex-col items-center justify-center px-4">
+      <div className="absolute right-4 top-3">
+        <ThemeToggle />
+      </div>
+      <div className="w-full max-w-sm rounded-lg border border-border bg-panel p-6 shadow-sm">
+        <h1 className="text-lg font-semibold">Sign in to Kiln</h1>
+        <p className="mt-1 text-sm text-muted">The cache-warmup control room.</p>
+        <form onSubmit={submit} className="mt-5 space-y-3" noValidate>
+          <TextField
+            label="Email"
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            error={fieldError(error, 'email')}
+          />
+          <TextField
+            label="Password"
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={fieldError(error, 'password')}
+          />
+          {formError ? (
+            <p role="alert" className="text-sm text-bad">
+              {formError}
+            </p>
+          ) : null}
+          <Button type="submit" variant="primary" className="w-full" busy={login.isPending || login.isSuccess}>
+            Sign in
+          </Button>
+        </form>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,59 @@
+'use client';
+
+import Link from 'next/link';
+import { formatCount, formatDuration, formatRate } from '@/lib/ui/format';
+import { type StartedRun, useRunsQuery } from '../api/runs';
+import { Can } from '../shell/role';
+import { LocalTime } from '../ui/local-time';
+import { Panel } from '../ui/panel';
+import { EmptyState, QueryState } from '../ui/state-panel';
+import { StatusBadge } from '../ui/status-badge';
+import { Stat } from './stat';
+import { WarmButton } from './warm-button';
+
+/** The newest run: how it ended, how much it warmed, how long it took, who asked for it. */
+export function LastRunCard({ threshold, onStarted }: { threshold: number | undefined; onStarted: (run: StartedRun) => void }) {
+  const runs = useRunsQuery({ limit: 1 }, { refetchInterval: 10_000 });
+  return (
+    <Panel title="Last run" id="last-run" actions={runs.data?.items[0] ? <StatusBadge status={runs.data.items[0].status} /> : null}>
+      <QueryState
+        query={runs}
+        what="the last run"
+        isEmpty={(page) => page.items.length === 0}
+        empty={
+          <EmptyState action={<Can role="operator"><WarmButton variant="primary" size="sm" scope={{ all: true }} onStarted={onStarted}>Warm all</WarmButton></Can>}>
+            No runs yet: warm all strategies to fill the cache.
+          </EmptyState>
+        }
+      >
+        {(page) => {
+          const run = page.items[0]!;
+          const low = threshold !== undefined && run.total > 0 && run.successRate < threshold;
+          return (
+            <div className="p-4">
+              <div className="flex items-baseline gap-2">
+                <span className={`text-2xl font-semibold tabular-nums ${low ? 'text-bad' : ''}`}>{run.status === 'running' ? '…' : run.total > 0 ? formatRate(run.successRate) : '–'}</span>
+                <span className="text-xs text-muted">success rate</span>
+              </div>
+              <dl className="mt-3 grid grid-cols-3 gap-3">
+                <Stat label="Warmed">
+                  {formatCount(run.warmed)} / {formatCount(run.total)}
+                </Stat>
+                <Stat label="Failed" tone={run.failed > 0 ? 'bad' : undefined}>
+                  {formatCount(run.failed)}
+                </Stat>
+                <Stat label="Took">{run.status === 'running' ? 'running' : formatDuration(run.durationMs)}</Stat>
+              </dl>
+              <p className="mt-3 truncate text-xs text-muted">
+                <LocalTime iso={run.finishedAt ?? run.createdAt} relative /> · {run.trigger === 'schedule' && run.scheduleName ? `schedule ${run.scheduleName}` : `${run.trigger} by ${run.triggeredBy}`} ·{' '}
+                <Link href={`/runs/${run.id}`} className="text-accent hover:underline">
+                  details
+                </Link>
+              </p>
+            </div>
+          );
+        }}
+      </QueryState>
+    </Panel>
+  );
+}

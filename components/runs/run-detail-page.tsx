@@ -1,0 +1,112 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { errorMessage } from '../api/api-fetch';
+import { useRetryRunMutation, useRunQuery } from '../api/runs';
+import { useSettingsQuery } from '../api/strategies';
+import { Can } from '../shell/role';
+import { Button } from '../ui/button';
+import { PageHeader, Panel } from '../ui/panel';
+import { EmptyState, QueryState } from '../ui/state-panel';
+import { StatusBadge } from '../ui/status-badge';
+import { useDebounced } from '../ui/use-debounced';
+import { FailedKeysTable, failuresCaption } from './failed-keys';
+import { RunProgress } from './run-progress';
+import { RunSummary } from './run-summary';
+import { RunTimeline } from './run-timeline';
+import { StrategyResultsTable } from './strategy-results-table';
+
+/** One run: who started it, how each strategy went and when, its failed keys, and what to do next. */
+export function RunDetailPage({ id }: { id: string }) {
+  const [search, setSearch] = useState('');
+  const searched = useDebounced(search.trim(), 300);
+  const run = useRunQuery(id, { search: searched, refetchInterval: (q) => (q.state.data?.status === 'running' ? 2000 : false) });
+  const settings = useSettingsQuery();
+  const retry = useRetryRunMutation();
+  const router = useRouter();
+  const data = run.data;
+
+  return (
+    <>
+      <PageHeader
+        title={`Run ${id.slice(0, 8)}`}
+        description={<span className="font-mono text-xs">{id}</span>}
+        actions={
+          data ? (
+            <>
+              <StatusBadge status={data.status} />
+              {data.status !== 'running' && data.failureCount > 0 ? (
+                <Can role="operator">
+                  {retry.isError ? (
+                    <span role="alert" className="max-w-96 text-xs text-bad">
+                      {errorMessage(retry.error)}
+                    </span>
+                  ) : null}
+                  <Button variant="primary" data-mutates busy={retry.isPending} onClick={() => retry.mutate(id, { onSuccess: (started) => router.push(`/runs/${started.runId}`) })}>
+                    Retry {data.failureCount === 1 ? 'the failed key' : `${data.failureCount.toLocaleString('en-US')} failed keys`}
+                  </Button>
+                </Can>
+              ) : null}
+            </>
+          ) : null
+        }
+      />
+      <QueryState query={run} what="the run" loadingRows={6}>
+        {(detail) => (
+          <div className="space-y-4">
+            {detail.status === 'running' ? (
+              <Panel title="Progress" id="progress">
+                <RunProgress runId={id} showLink={false} />
+              </Panel>
+            ) : null}
+            <Panel title="Summary" id="summary">
+              <RunSummary run={detail} threshold={settings.data?.alertSuccessRate} />
+            </Panel>
+            <Panel title="Timeline" id="timeline">
+              {detail.results.length === 0 && detail.status !== 'running' ? (
+                <EmptyState>No strategy ran: {detail.error ?? 'the run ended before its first strategy started'}.</EmptyState>
+              ) : (
+                <RunTimeline run={detail} />
+              )}
+            </Panel>
+            <Panel title="Strategies" id="strategy-results">
+              {detail.results.length === 0 ? (
+                <EmptyState>{detail.status === 'running' ? 'The first strategy has not finished yet.' : 'No strategy results were recorded.'}</EmptyState>
+              ) : (
+                <StrategyResultsTable results={detail.results} threshold={settings.data?.alertSuccessRate} />
+              )}
+            </Panel>
+            <Panel
+              title="Failed keys"
+              id="failed-keys"
+              actions={
+                detail.failureCount > 0 ? (
+                  <input
+                    type="search"
+                    value={search}
+                    onChange={(e) => setSearch(e.target.value)}
+                    placeholder="Search keys and errors"
+                    aria-label="Search failed keys and errors"
+                    className="h-7 w-64 rounded-md border border-border bg-bg px-2 text-xs"
+                  />
+                ) : null
+              }
+            >
+              {detail.failureCount === 0 ? (
+                <EmptyState>{detail.status === 'running' ? 'No key has failed so far.' : 'No key failed in this run.'}</EmptyState>
+              ) : (
+                <>
+                  <p className="px-4 pt-2 text-xs text-muted" aria-live="polite">
+                    {failuresCaption(detail.failures.length, detail.failureCount, detail.failed, searched)}
+                  </p>
+                  {detail.failures.length === 0 ? <EmptyState>No failed key or error matches “{searched}”.</EmptyState> : <FailedKeysTable failures={detail.failures} />}
+                </>
+              )}
+            </Panel>
+          </div>
+        )}
+      </QueryState>
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+'use client';
+
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
+import { summarizeProgress } from '@/lib/ui/run-progress';
+import { errorMessage } from '../api/api-fetch';
+import { useRunEvents } from '../api/run-events';
+import { useCancelRunMutation } from '../api/runs';
+import { Can } from '../shell/role';
+import { Button } from '../ui/button';
+import { StatusBadge } from '../ui/status-badge';
+import { ProgressBar } from './progress-bar';
+
+/**
+ * A run as it goes, live from its event stream: where it is (strategy k of n), keys done of
+ * those known, warmed / skipped / failed, keys per second, and Cancel. Once it ends, its outcome.
+ */
+export function RunProgress({ runId, title, onDismiss, showLink = true }: { runId: string; title?: ReactNode; onDismiss?: () => void; showLink?: boolean }) {
+  const { run, source } = useRunEvents(runId);
+  const cancel = useCancelRunMutation();
+  const short = runId.slice(0, 8);
+
+  return (
+    <div data-testid="run-progress" data-run-id={runId} data-status={run?.status ?? 'connecting'} className="space-y-2 px-4 py-3">
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
+        {run ? <StatusBadge status={run.status} /> : <span className="text-muted">Connecting…</span>}
+        {showLink ? (
+          <Link href={`/runs/${runId}`} className="font-mono text-xs text-accent hover:underline">
+            run {short}
+          </Link>
+        ) : null}
+        {title ? <span className="min-w-0 truncate text-muted">{title}</span> : null}
+        <div className="ml-auto flex items-center gap-2">
+          {run?.status === 'running' ? (
+            <Can role="operator">
+              {run.cancelRequestedAt ? (
+                <span className="text-xs text-muted">Cancel requested…</span>
+              ) : (
+                <Button size="sm" variant="danger" busy={cancel.isPending} onClick={() => cancel.mutate(runId)} data-mutates>
+                  Cancel run
+                </Button>
+              )}
+            </Can>
+          ) : null}
+          {onDismiss && run && run.status !== 'running' ? (
+            <Button size="sm" variant="ghost" onClick={onDismiss} aria-label={`Dismiss run ${short}`}>
+              Dismiss
+            </Button>
+          ) : null}
+        </div>
+      </div>
+      {run ? <Figures run={run} /> : <div className="h-2.5 animate-pulse rounded-full bg-subtle" />}
+      {cancel.isError ? (
+        <p role="alert" className="text-xs text-bad">
+          Cancel failed: {errorMessage(cancel.error)}
+        </p>
+      ) : null}
+      {source === 'polling' && run?.status === 'running' ? <p className="text-xs text-muted">The live stream dropped: refreshing every second.</p> : null}
+    </div>
+  );
+}
+
+function Figures({ run }: { run: NonNullable<ReturnType<typeof useRunEvents>['run']> }) {
+  const s = summarizeProgress(run);
+  const running = run.status === 'running';
+  return (
+    <>
+      <ProgressBar run={run} summary={s} />
+      <dl className="flex flex-wrap items-baseline gap-x-5 gap-y-1 text-xs text-muted">
+        <Figure label={running ? 'Done' : 'Keys'} testId="progress-done">
+          {formatCount(s.done)}
+          {running ? ` / ${formatCount(s.known)}${s.totalKnown ? '' : '+'}` : ''}
+        </Figure>
+        <Figure label="Warmed" testId="progress-warmed">
+          {formatCount(s.warmed)}
+        </Figure>
+        <Figure label="Skipped">{formatCount(s.skipped)}</Figure>
+        <Figure label="Failed" tone={s.failed > 0 ? 'text-bad' : undefined}>
+          {formatCount(s.failed)}
+        </Figure>
+        {running ? (
+          <>
+            <Figure label="Keys/s">{formatCount(s.keysPerSecond)}</Figure>
+            <Figure label="Strategy">
+              {s.strategy ? `${s.position} of ${s.strategiesTotal}: ${humanize(s.strategy)}` : s.strategiesTotal ? `${s.position} of ${s.strategiesTotal}` : 'starting'}
+            </Figure>
+            <Figure label="Concurrency">
+              {formatCount(run.concurrency)} ({formatCount(s.inFlight)} in flight)
+            </Figure>
+          </>
+        ) : (
+          <>
+            <Figure label="Success rate">{s.done > 0 ? formatRate(s.warmed / s.done) : '–'}</Figure>
+            <Figure label="Took">{formatDuration(run.durationMs)}</Figure>
+          </>
+        )}
+      </dl>
+      {run.error ? <p className="text-xs text-bad">{run.error}</p> : null}
+    </>
+  );
+}
+
+function Figure({ label, children, tone, testId }: { label: string; children: ReactNode; tone?: string; testId?: string }) {
+  return (
+    <div className="flex items-baseline gap-1.5">
+      <dt>{label}</dt>
+      <dd className={`font-medium tabular-nums ${tone ?? 'text-text'}`} data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}

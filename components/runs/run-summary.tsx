@@ -1,0 +1,106 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import type { RunDetail } from '@/lib/api/runs';
+import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
+import { describeScope } from '../overview/next-schedule-card';
+import { LocalTime } from '../ui/local-time';
+
+/** Who or what started the run, in words, with a link to the run it retried. */
+export function TriggerText({ run }: { run: Pick<RunDetail, 'trigger' | 'triggeredBy' | 'scheduleName' | 'retryOf'> }) {
+  switch (run.trigger) {
+    case 'schedule':
+    case 'catch_up':
+      return (
+        <>
+          {run.trigger === 'catch_up' ? 'catch-up of ' : ''}schedule <span className="font-medium">{run.scheduleName ?? '(deleted)'}</span>
+        </>
+      );
+    case 'startup':
+      return <>the server’s start ({run.triggeredBy})</>;
+    case 'retry':
+      return (
+        <>
+          retry by <span className="font-medium">{run.triggeredBy}</span>
+          {run.retryOf ? (
+            <>
+              {' '}
+              of{' '}
+              <Link href={`/runs/${run.retryOf}`} className="font-mono text-accent hover:underline">
+                run {run.retryOf.slice(0, 8)}
+              </Link>
+            </>
+          ) : null}
+        </>
+      );
+    default:
+      return (
+        <>
+          {run.trigger} by <span className="font-medium">{run.triggeredBy}</span>
+        </>
+      );
+  }
+}
+
+/** The run's facts: trigger, scope, times, settings, and its totals. */
+export function RunSummary({ run, threshold }: { run: RunDetail; threshold?: number }) {
+  const low = threshold !== undefined && run.total > 0 && run.successRate < threshold;
+  const options = [run.onlyMissing ? 'only missing keys' : null, run.dryRun ? 'dry run' : null, run.keyFilter ? 'failed keys of an earlier run' : null].filter(Boolean);
+  return (
+    <div className="grid grid-cols-[1fr_auto] gap-6 p-4">
+      <dl className="grid grid-cols-4 gap-x-6 gap-y-3 text-sm">
+        <Fact label="Triggered by" wide>
+          <TriggerText run={run} />
+        </Fact>
+        <Fact label="Scope" wide>
+          {describeScope(run.scope)}
+          {'all' in run.scope ? '' : ` → ${run.strategies.map(humanize).join(', ')}`}
+        </Fact>
+        <Fact label="Started">
+          <LocalTime iso={run.createdAt} />
+        </Fact>
+        <Fact label="Finished">{run.finishedAt ? <LocalTime iso={run.finishedAt} /> : 'still running'}</Fact>
+        <Fact label="Took">{run.status === 'running' ? '–' : formatDuration(run.durationMs)}</Fact>
+        <Fact label="Concurrency">{formatCount(run.concurrency)}</Fact>
+        <Fact label="Options">{options.length ? options.join(', ') : 'none'}</Fact>
+        <Fact label="Process">
+          <span className="font-mono text-xs">{run.owner}</span>
+        </Fact>
+        {run.cancelRequestedAt ? (
+          <Fact label="Cancelled" wide>
+            by {run.cancelRequestedBy ?? 'someone'}, <LocalTime iso={run.cancelRequestedAt} />
+          </Fact>
+        ) : null}
+      </dl>
+      <dl className="grid grid-cols-5 gap-x-6 gap-y-1 self-start border-l border-border pl-6 text-right">
+        <Total label="Keys" value={formatCount(run.total)} />
+        <Total label="Warmed" value={formatCount(run.warmed)} />
+        <Total label="Skipped" value={formatCount(run.skipped)} />
+        <Total label="Failed" value={formatCount(run.failed)} tone={run.failed > 0 ? 'text-bad' : undefined} />
+        <Total label="Success" value={run.total > 0 && !run.dryRun ? formatRate(run.successRate) : '–'} tone={low ? 'text-bad' : undefined} />
+      </dl>
+      {run.error ? (
+        <p role="alert" className="col-span-2 rounded border border-bad/40 bg-bad/10 px-3 py-2 text-sm text-bad">
+          {run.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function Fact({ label, children, wide = false }: { label: string; children: ReactNode; wide?: boolean }) {
+  return (
+    <div className={wide ? 'col-span-2' : ''}>
+      <dt className="text-xs text-muted">{label}</dt>
+      <dd className="mt-0.5">{children}</dd>
+    </div>
+  );
+}
+
+function Total({ label, value, tone }: { label: string; value: string; tone?: string }) {
+  return (
+    <div>
+      <dt className="text-xs text-muted">{label}</dt>
+      <dd className={`text-xl font-semibold tabular-nums ${tone ?? ''}`}>{value}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+'use client';
+
+import { useState } from 'react';
+import type { ScheduleView } from '@/lib/api/schedule-views';
+import { browserTimeZone } from '@/lib/ui/wall-time';
+import { useSchedulesQuery } from '../api/schedules';
+import { useStrategiesQuery } from '../api/strategies';
+import { Can, useHasRole } from '../shell/role';
+import { Button } from '../ui/button';
+import { PageHeader, Panel } from '../ui/panel';
+import { EmptyState, QueryState } from '../ui/state-panel';
+import { ScheduleForm } from './schedule-form';
+import { ScheduleRow } from './schedule-row';
+
+const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
+
+/** When the cache warms on its own: each schedule's next fire and last outcome, and their editing. */
+export function SchedulesPage() {
+  const schedules = useSchedulesQuery({ refetchInterval: 30_000 });
+  const strategies = useStrategiesQuery();
+  const canEdit = useHasRole('operator');
+  // null: no form; 'new': creating; a number: editing that schedule.
+  const [form, setForm] = useState<'new' | number | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const editing = typeof form === 'number' ? (schedules.data?.find((s) => s.id === form) ?? null) : null;
+  const defaultZone = schedules.data?.[0]?.timezone ?? browserTimeZone();
+
+  const done = (verb: string) => (result: ScheduleView | null) => {
+    setForm(null);
+    setSaved(result ? `${verb} “${result.name}”${result.enabled ? '' : ' (paused)'}` : null);
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Schedules"
+        description="Warmups that start on their own, each slot fired once across every replica."
+        actions={
+          <>
+            {saved ? (
+              <span role="status" className="text-sm text-ok">
+                {saved}
+              </span>
+            ) : null}
+            <Can role="operator">
+              {form === null ? (
+                <Button variant="primary" data-mutates onClick={() => (setSaved(null), setForm('new'))}>
+                  New schedule
+                </Button>
+              ) : null}
+            </Can>
+          </>
+        }
+      />
+      {canEdit && form !== null && strategies.data && (form === 'new' || editing) ? (
+        <Panel title={editing ? `Edit “${editing.name}”` : 'New schedule'} id="schedule-form" className="mb-4">
+          <ScheduleForm key={String(form)} schedule={editing} strategies={strategies.data} defaultTimezone={defaultZone} onDone={done(editing ? 'Saved' : 'Created')} />
+        </Panel>
+      ) : null}
+      <Panel title="Schedules" id="schedules">
+        <QueryState
+          query={schedules}
+          what="the schedules"
+          loadingRows={5}
+          isEmpty={(list) => list.length === 0}
+          empty={
+            <EmptyState action={<Can role="operator"><Button size="sm" data-mutates onClick={() => setForm('new')}>New schedule</Button></Can>}>
+              No schedule yet: the cache is warmed only when someone asks.
+            </EmptyState>
+          }
+        >
+          {(list) => (
+            <table className="w-full text-sm">
+              <thead className="border-b border-border">
+                <tr>
+                  <th scope="col" className={HEAD}>Schedule</th>
+                  <th scope="col" className={HEAD}>Warms</th>
+                  <th scope="col" className={HEAD}>Next fire</th>
+                  <th scope="col" className={HEAD}>Last slot</th>
+                  <th scope="col" className={HEAD}>Missed</th>
+                  {canEdit ? (
+                    <th scope="col" className={HEAD}>
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  ) : null}
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((s) => (
+                  <ScheduleRow key={s.id} schedule={s} editing={form === s.id} onEdit={() => (setSaved(null), setForm(s.id))} />
+                ))}
+              </tbody>
+            </table>
+          )}
+        </QueryState>
+      </Panel>
+    </>
+  );
+}

@@ -1,0 +1,100 @@
+'use client';
+
+import { type FormEvent, useState } from 'react';
+import type { SettingsView, UpdateSettingsRequest } from '@/lib/api/strategies';
+import { formatCount, formatDuration, formatRate, formatSeconds } from '@/lib/ui/format';
+import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
+import { useUpdateSettingsMutation } from '../api/strategies';
+import { useHasRole } from '../shell/role';
+import { Button } from '../ui/button';
+import { TextField } from '../ui/field';
+import { Panel } from '../ui/panel';
+
+type Draft = { defaultTtlSeconds: string; batchSize: string; keyTimeoutMs: string; alertPercent: string };
+
+const toDraft = (s: SettingsView): Draft => ({
+  defaultTtlSeconds: String(s.defaultTtlSeconds),
+  batchSize: String(s.batchSize),
+  keyTimeoutMs: String(s.keyTimeoutMs),
+  alertPercent: String(Math.round(s.alertSuccessRate * 1000) / 10),
+});
+
+/** The global defaults: TTL, batch size, per-key timeout and the alert threshold. */
+export function DefaultsPanel({ settings }: { settings: SettingsView }) {
+  const canEdit = useHasRole('operator');
+  return (
+    <Panel title="Defaults" id="defaults">
+      {canEdit ? (
+        <DefaultsForm settings={settings} />
+      ) : (
+        <dl className="grid grid-cols-4 gap-4 p-4 text-sm">
+          <ReadOnly label="Default TTL" value={formatSeconds(settings.defaultTtlSeconds)} />
+          <ReadOnly label="Batch size" value={`${formatCount(settings.batchSize)} keys`} />
+          <ReadOnly label="Key timeout" value={formatDuration(settings.keyTimeoutMs)} />
+          <ReadOnly label="Alert below" value={formatRate(settings.alertSuccessRate)} />
+        </dl>
+      )}
+    </Panel>
+  );
+}
+
+function DefaultsForm({ settings }: { settings: SettingsView }) {
+  const update = useUpdateSettingsMutation();
+  const [draft, setDraft] = useState(() => toDraft(settings));
+  const [saved, setSaved] = useState(false);
+  const set = (key: keyof Draft) => (e: React.ChangeEvent<HTMLInputElement>) => {
+    setSaved(false);
+    setDraft({ ...draft, [key]: e.target.value });
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const patch: UpdateSettingsRequest = {};
+    const initial = toDraft(settings);
+    if (draft.defaultTtlSeconds !== initial.defaultTtlSeconds) patch.defaultTtlSeconds = Number(draft.defaultTtlSeconds);
+    if (draft.batchSize !== initial.batchSize) patch.batchSize = Number(draft.batchSize);
+    if (draft.keyTimeoutMs !== initial.keyTimeoutMs) patch.keyTimeoutMs = Number(draft.keyTimeoutMs);
+    if (draft.alertPercent !== initial.alertPercent) patch.alertSuccessRate = Number(draft.alertPercent) / 100;
+    if (Object.keys(patch).length === 0) return setSaved(true);
+    update.mutate(patch, { onSuccess: () => setSaved(true) });
+  };
+
+  const err = (field: keyof UpdateSettingsRequest) => fieldError(update.error, field);
+  const general = update.error && !(update.error instanceof ApiError && update.error.field) ? errorMessage(update.error) : undefined;
+  const hint = (value: string, show: (n: number) => string) => (value.trim() !== '' && Number.isFinite(Number(value)) ? show(Number(value)) : undefined);
+
+  return (
+    <form onSubmit={submit} className="p-4" noValidate>
+      <div className="grid grid-cols-4 gap-4">
+        <TextField label="Default TTL (seconds)" type="number" min={1} step={1} value={draft.defaultTtlSeconds} onChange={set('defaultTtlSeconds')} error={err('defaultTtlSeconds')} hint={hint(draft.defaultTtlSeconds, formatSeconds)} />
+        <TextField label="Batch size (keys)" type="number" min={1} step={1} value={draft.batchSize} onChange={set('batchSize')} error={err('batchSize')} hint="keys read and written together" />
+        <TextField label="Key timeout (ms)" type="number" min={10} step={1} value={draft.keyTimeoutMs} onChange={set('keyTimeoutMs')} error={err('keyTimeoutMs')} hint={hint(draft.keyTimeoutMs, formatDuration)} />
+        <TextField label="Alert below (% warmed)" type="number" min={0} max={100} step={0.1} value={draft.alertPercent} onChange={set('alertPercent')} error={err('alertSuccessRate')} hint="a banner when a strategy’s last run is below" />
+      </div>
+      <div className="mt-4 flex items-center justify-end gap-3">
+        {general ? (
+          <p role="alert" className="text-sm text-bad">
+            {general}
+          </p>
+        ) : null}
+        {saved && !update.isPending ? (
+          <p role="status" className="text-sm text-ok">
+            Saved
+          </p>
+        ) : null}
+        <Button type="submit" variant="primary" data-mutates busy={update.isPending}>
+          Save defaults
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export function ReadOnly({ label, value }: { label: string; value: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs text-muted">{label}</dt>
+      <dd className="mt-0.5 font-medium tabular-nums">{value}</dd>
+    </div>
+  );
+}

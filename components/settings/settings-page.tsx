@@ -1,0 +1,29 @@
+'use client';
+
+import { useSettingsQuery } from '../api/strategies';
+import { PageHeader } from '../ui/panel';
+import { QueryState } from '../ui/state-panel';
+import { ConcurrencyPanel } from './concurrency-panel';
+import { DefaultsPanel } from './defaults-panel';
+import { StrategySettingsPanel } from './strategy-settings-panel';
+
+/** Concurrency (live), the global defaults, and each strategy's own settings. */
+export function SettingsPage() {
+  const settings = useSettingsQuery();
+  return (
+    <>
+      <PageHeader title="Settings" description="Every change is written to the audit log and holds on every replica." />
+      <div className="space-y-4">
+        <QueryState query={settings} what="the settings" loadingRows={4}>
+          {(data) => (
+            <>
+              <ConcurrencyPanel settings={data} />
+              <DefaultsPanel settings={data} />
+            </>
+          )}
+        </QueryState>
+        <StrategySettingsPanel />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * How the dashboard writes numbers, durations, rates, sizes and times. One place, so every page
+ * reads the same: thousands separators, human durations, local times with the UTC instant on hover.
+ */
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** 1234567 -> "1,234,567". */
+export function formatCount(value: number): string {
+  return integer.format(value);
+}
+
+/**
+ * A success rate (0-1) as a percentage with one decimal. Never rounds up to 100.0% a rate that
+ * is below 1: an operator reading "100.0%" must be able to trust that nothing failed.
+ */
+export function formatRate(rate: number): string {
+  if (!Number.isFinite(rate)) return '–';
+  const percent = rate * 100;
+  if (rate < 1 && percent > 99.9) return '99.9%';
+  if (rate > 0 && percent < 0.1) return '<0.1%';
+  return `${oneDecimal.format(percent)}%`;
+}
+
+/** 35 -> "35 ms", 2340 -> "2.34 s", 95000 -> "1 min 35 s", 7_380_000 -> "2 h 3 min". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (hours >= 24) return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+}
+
+/** A TTL or other span given in seconds: 7200 -> "2 h", 900 -> "15 min", 86400 -> "1 d". */
+export function formatSeconds(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  if (seconds < 60) return `${seconds} s`;
+  return formatDuration(seconds * 1000);
+}
+
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1832880 -> "1.7 MB" (binary multiples, as Redis reports them). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}
+
+/** "Nov 22, 04:20:00" in the browser's zone (the year only when it is not this year). */
+export function formatLocalTime(iso: string, now: Date = new Date()): string {
+  const date = new Date(iso);
+  const sameYear = date.getFullYear() === now.getFullYear();
+  return date.toLocaleString('en-US', {
+    ...(sameYear ? {} : { year: 'numeric' }),
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+}
+
+/** "2026-11-22 04:20:00.098 UTC": the exact instant, for the hover title. */
+export function formatUtc(iso: string): string {
+  return `${new Date(iso).toISOString().replace('T', ' ').replace('Z', '')} UTC`;
+}
+
+/** "3 min ago", "in 2 h", "just now": how far an instant is from now, coarsely. */
+export function formatRelative(iso: string, now: Date = new Date()): string {
+  const diff = new Date(iso).getTime() - now.getTime();
+  const abs = Math.abs(diff);
+  if (abs < 45_000) return diff < 0 ? 'just now' : 'in under a minute';
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+  ];
+  const [size, name] = units.find(([size]) => abs >= size)!;
+  const amount = Math.round(abs / size);
+  return diff < 0 ? `${amount} ${name} ago` : `in ${amount} ${name}`;
+}
+
+/** A date for an axis tick: "04:00" within a day's range, "Nov 22" beyond. */
+export function formatAxisTime(iso: string, rangeMs: number): string {
+  const date = new Date(iso);
+  if (rangeMs <= 2 * 86_400_000) return date.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return date.toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
+}
+
+/** strategy names read better with spaces: "hot_products" -> "hot products". */
+export function humanize(name: string): string {
+  return name.replace(/_/g, ' ');
+}

@@ -1,0 +1,77 @@
+import type { RunProgress, RunStatus } from '@/lib/api/runs';
+
+/** What a watcher knows of a run at one moment, from the event stream or from GET /api/runs/{id}. */
+export type LiveRun = {
+  id: string;
+  status: RunStatus;
+  concurrency: number;
+  total: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  progress: RunProgress | null;
+  cancelRequestedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+};
+
+export type ProgressSummary = {
+  /** Keys finished so far, over every strategy. */
+  done: number;
+  /** Keys known to be coming: finished strategies' totals plus the current one's expected count. */
+  known: number;
+  /** Whether `known` is the run's whole: every strategy has reported its count. */
+  totalKnown: boolean;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  keysPerSecond: number;
+  strategy: string | null;
+  /** 1-based position of the strategy being warmed, and how many the run has. */
+  position: number;
+  strategiesTotal: number;
+  /** The current strategy's share done (0-1), or null while its size is unknown. */
+  currentFraction: number | null;
+  inFlight: number;
+  /** 0-1 over the whole run, each strategy an equal segment; null before any progress. */
+  fraction: number | null;
+};
+
+/**
+ * Sums a run's published progress. The current strategy also appears among the completed ones
+ * once it ends (the final snapshot has both), so it is counted once. A finished run's own totals
+ * win over the progress: they are what was recorded.
+ */
+export function summarizeProgress(run: LiveRun): ProgressSummary {
+  const progress = run.progress;
+  const completed = progress?.completed ?? [];
+  const current = progress?.current && !completed.some((c) => c.strategy === progress.current!.strategy) ? progress.current : null;
+  const sum = (field: 'total' | 'warmed' | 'skipped' | 'failed') => completed.reduce((n, c) => n + c[field], 0);
+  const strategiesTotal = progress?.strategiesTotal ?? 0;
+  const finished = run.status !== 'running';
+
+  const done = finished ? run.total : sum('total') + (current?.done ?? 0);
+  const known = finished ? run.total : sum('total') + (current ? (current.expected ?? current.done) : 0);
+  const currentFraction = current && current.expected ? Math.min(1, current.done / current.expected) : current && current.expected === 0 ? 1 : null;
+  const segments = completed.length + (current ? (currentFraction ?? 0) : 0);
+  return {
+    done,
+    known,
+    totalKnown: finished || (completed.length + (current && current.expected !== null ? 1 : 0) >= strategiesTotal && strategiesTotal > 0),
+    warmed: finished ? run.warmed : sum('warmed') + (current?.warmed ?? 0),
+    skipped: finished ? run.skipped : sum('skipped') + (current?.skipped ?? 0),
+    failed: finished ? run.failed : sum('failed') + (current?.failed ?? 0),
+    keysPerSecond: current?.keysPerSecond ?? 0,
+    strategy: current?.strategy ?? null,
+    position: Math.min(strategiesTotal, completed.length + (current ? 1 : 0)),
+    strategiesTotal,
+    currentFraction,
+    inFlight: progress?.inFlight ?? 0,
+    // A cancelled or abandoned run stopped part-way: its bar stays where it stopped.
+    fraction: ranToTheEnd(run.status) ? 1 : strategiesTotal > 0 ? Math.min(1, segments / strategiesTotal) : null,
+  };
+}
+
+function ranToTheEnd(status: RunStatus): boolean {
+  return status === 'succeeded' || status === 'partial' || status === 'failed';
+}
