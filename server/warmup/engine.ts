@@ -60,6 +60,8 @@ export type WarmOptions = {
   progressIntervalMs?: number;
   /** Called for every failed key; the caller decides how many to keep. */
   onFailure?: (key: string, error: string) => void;
+  /** Called once before the first key, with the expected key count when the strategy knows it. */
+  onStart?: (expected: number | null) => void;
 };
 
 const FIRST_ERRORS = 5;
@@ -101,6 +103,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       ? await strategy.countKeys(ctx).catch(() => null)
       : null;
 
+  options.onStart?.(expected);
   const intervalMs = options.progressIntervalMs ?? 250;
   let lastProgress = 0;
   const progress = (force = false) => {

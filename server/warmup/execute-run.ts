@@ -111,7 +111,6 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
     for (position = 0; position < plan.strategies.length; position++) {
       const resolved = plan.strategies[position]!;
       if (controller.signal.aborted) break;
-      log.info({ strategy: resolved.name, priority: resolved.priority, ttlSeconds: resolved.ttlSeconds }, `Starting cache warmup (strategy: ${resolved.name})`);
       current = null;
       const stats = await warmStrategy(resolved, {
         cache,
@@ -125,6 +124,11 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
         keys: plan.keyFilter?.[resolved.name],
         now: plan.createdAt,
         onProgress: (p) => (current = p),
+        onStart: (expected) =>
+          log.info(
+            { strategy: resolved.name, expected, priority: resolved.priority, ttlSeconds: resolved.ttlSeconds },
+            `Starting cache warmup: ${expected ?? 'an unknown number of'} keys (strategy: ${resolved.name})`,
+          ),
         onFailure: (key, error) => {
           if (failures.length < MAX_FAILURES_PER_RUN) failures.push({ key, error, at: new Date(), strategy: resolved.name });
         },
