@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
+import { CacheBreaker } from './cache-breaker';
 import type { ConcurrencyLimiter } from './limiter';
 import type { ResolvedStrategy, StrategyContext } from './strategy';
 
@@ -62,10 +63,14 @@ export type WarmOptions = {
   onFailure?: (key: string, error: string) => void;
   /** Called once before the first key, with the expected key count when the strategy knows it. */
   onStart?: (expected: number | null) => void;
+  /** Shared by a run's strategies: once it opens, no more work goes to the cache. */
+  breaker?: CacheBreaker;
 };
 
 const FIRST_ERRORS = 5;
 const NOT_STARTED = Symbol('not started');
+
+class CacheDownError extends Error {}
 
 export class LoadTimeoutError extends Error {
   constructor(ms: number, what: string) {
@@ -94,6 +99,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     batchSize,
   };
   const counts = { done: 0, warmed: 0, skipped: 0, failed: 0 };
+  const breaker = options.breaker ?? new CacheBreaker();
   const firstErrors: { key: string; error: string }[] = [];
   let error: string | undefined;
 
@@ -136,6 +142,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       try {
         ttls = await cache.ttlMsMany(keys);
       } catch (e) {
+        breaker.failure(message(e));
         for (const key of keys) fail(key, `checking the cache failed: ${message(e)}`);
         return;
       }
@@ -168,6 +175,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
 
     try {
       const results = await cache.setMany(entries);
+      breaker.success();
       results.forEach((result, i) => {
         if (result.ok) {
           counts.warmed++;
@@ -175,6 +183,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
         } else fail(entries[i]!.key, `cache write failed: ${result.error}`);
       });
     } catch (e) {
+      breaker.failure(message(e));
       for (const entry of entries) fail(entry.key, `cache write failed: ${message(e)}`);
     }
   };
@@ -210,6 +219,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
   const produce = async () => {
     for await (const listed of listKeys(resolved, options, ctx)) {
       if (signal.aborted) return;
+      if (breaker.open) throw new CacheDownError(breaker.reason);
       if (options.dryRun) {
         counts.done += listed.length;
         progress();
@@ -217,6 +227,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       }
       for (let i = 0; i < listed.length && !signal.aborted; i += batchSize) {
         while (inFlight.size >= maxBatchesInFlight()) await Promise.race(inFlight);
+        if (breaker.open) throw new CacheDownError(breaker.reason);
         const task = processBatch(listed.slice(i, i + batchSize)).finally(() => {
           inFlight.delete(task);
           progress();
@@ -227,11 +238,13 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
   };
   if (options.dryRun && expected !== null) {
     counts.done = expected; // a dry run only counts: the strategy's own count is enough
+  } else if (breaker.open && !options.dryRun) {
+    error = breaker.reason; // an earlier strategy of the run found the cache down
   } else {
     try {
       await produce();
     } catch (e) {
-      error = `listing keys failed: ${message(e)}`;
+      error = e instanceof CacheDownError ? e.message : `listing keys failed: ${message(e)}`;
     }
   }
   await Promise.all(inFlight);
