@@ -28,6 +28,22 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        extends: true,
+        test: {
+          // Faults and replicas: own Redis and Postgres servers that the tests kill and freeze,
+          // and several Kiln processes. One file at a time, so timings are not another test's noise.
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/integration-setup.ts', 'tests/support/faults-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          maxWorkers: 1,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
   },
 });

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
 import { CacheBreaker } from './cache-breaker';
+import { describeLoadError, isConnectionError } from './load-errors';
 import type { ConcurrencyLimiter } from './limiter';
 import type { ResolvedStrategy, StrategyContext } from './strategy';
 
@@ -194,9 +195,10 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       try {
         return await limiter.run(() => withTimeout(strategy.loadMany!(keys, ctx), options.loadTimeoutMs, `loading ${keys.length} keys`));
       } catch (e) {
-        // A timeout or a cancelled run applies to the whole batch. Any other error may be one bad
-        // key spoiling the query: load the keys one by one so only that key fails.
-        if (e instanceof LoadTimeoutError || signal.aborted || keys.length === 1) return keys.map(() => asError(e));
+        // A timeout, an unreachable source or a cancelled run applies to the whole batch. Any
+        // other error may be one bad key spoiling the query: load the keys one by one so only
+        // that key fails.
+        if (e instanceof LoadTimeoutError || isConnectionError(e) || signal.aborted || keys.length === 1) return keys.map(() => asError(e));
       }
     }
     return Promise.all(
@@ -244,7 +246,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     try {
       await produce();
     } catch (e) {
-      error = e instanceof CacheDownError ? e.message : `listing keys failed: ${message(e)}`;
+      error = e instanceof CacheDownError ? e.message : `listing keys failed: ${describeLoadError(e)}`;
     }
   }
   await Promise.all(inFlight);
@@ -303,6 +305,7 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** An Error whose message is what a failed key records. */
 function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
+  return new Error(describeLoadError(e));
 }
