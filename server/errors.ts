@@ -27,8 +27,23 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+/**
+ * Next.js loads instrumentation (which builds the runtime) and each route handler as separate
+ * module graphs, each with its own copy of this class: an AppError thrown by the warmer is not an
+ * `instanceof` the route's AppError. A brand in the global symbol registry is the same in every
+ * graph, so `instanceof AppError` checks it instead.
+ */
+const BRAND = Symbol.for('kiln.AppError');
+
 export class AppError extends Error {
+  readonly [BRAND] = true;
   readonly status: number;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== AppError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   constructor(
     readonly code: ErrorCode | (string & {}),
     message: string,
