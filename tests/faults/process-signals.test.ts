@@ -36,7 +36,7 @@ describe('process signals', () => {
     await slowCatalogShop(database);
     const prefix = uniquePrefix('sigterm');
     ctx.onTestFinished(() => deleteKeysWithPrefix(prefix).then(() => undefined));
-    const app = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix });
+    const app = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix }, ctx.onTestFinished);
     const token = await apiToken(app);
     const started = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: 1 });
     expect(started.status).toBe(202);
@@ -73,7 +73,7 @@ describe('process signals', () => {
     await slowCatalogShop(database);
     const prefix = uniquePrefix('sigkill');
     ctx.onTestFinished(() => deleteKeysWithPrefix(prefix).then(() => undefined));
-    const app = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix });
+    const app = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix }, ctx.onTestFinished);
     const token = await apiToken(app);
     const { body } = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: 1 });
     await waitForProgress(app, token, body.runId);
@@ -84,7 +84,7 @@ describe('process signals', () => {
     // the test sweeps with a 2 s threshold instead of waiting.
     await sleep(2500);
     expect(await sweepAbandonedRuns(database, 2)).toEqual([body.runId]);
-    const second = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix });
+    const second = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix }, ctx.onTestFinished);
     const secondToken = await apiToken(second);
     const next = await api(second, secondToken, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: 8 });
     expect(next.status).toBe(202);

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { onTestFinished } from 'vitest';
 import { freePort } from './own-servers';
 
 export const ADMIN_EMAIL = 'admin@example.com';
@@ -17,9 +16,10 @@ export type AppProcess = {
 
 /**
  * A Kiln server as production runs it: the built app under `next start` (so `npm run build` or the
- * faults setup must have built it), with the signal handling `npm start` sets up.
+ * faults setup must have built it), with the signal handling `npm start` sets up. `onCleanup`
+ * receives a function that kills it (tests pass onTestFinished).
  */
-export async function startApp(env: Record<string, string>): Promise<AppProcess> {
+export async function startApp(env: Record<string, string>, onCleanup?: (fn: () => Promise<void>) => void): Promise<AppProcess> {
   const port = await freePort();
   const root = path.resolve(import.meta.dirname, '..', '..');
   const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)], {
@@ -56,7 +56,8 @@ export async function startApp(env: Record<string, string>): Promise<AppProcess>
     const code = await exited;
     return { code, seconds: (Date.now() - started) / 1000 };
   };
-  onTestFinished(async () => {
+  // Tests pass onTestFinished (or an afterAll list); scripts kill it themselves.
+  onCleanup?.(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
