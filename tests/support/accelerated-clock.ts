@@ -5,9 +5,9 @@ import type { ScheduleClock } from '@/server/scheduling/schedule-clock';
 export type AcceleratedClockOptions = {
   /** Real seconds per schedule minute; divides 60 so that minutes line up with node-cron's seconds field. */
   secondsPerMinute: number;
-  /** A real instant on a whole minute, shared by every process of a test. */
+  /** A real instant on a multiple of `secondsPerMinute` seconds (see `alignedOrigin`), shared by every process of a test. */
   origin: Date;
-  /** The schedule time at `origin` (a whole minute; default: `origin` itself). */
+  /** The schedule time at `origin` (a whole minute; default: `origin` rounded down to one). */
   startAt?: Date;
 };
 
@@ -21,8 +21,8 @@ export type AcceleratedClockOptions = {
 export function acceleratedClock(options: AcceleratedClockOptions): ScheduleClock {
   const { secondsPerMinute: s, origin } = options;
   if (!Number.isInteger(s) || s < 1 || 60 % s !== 0) throw new Error(`secondsPerMinute must divide 60, got ${s}`);
-  if (origin.getTime() % 60_000 !== 0) throw new Error(`origin must be on a whole minute, got ${origin.toISOString()}`);
-  const startAt = (options.startAt ?? origin).getTime();
+  if (origin.getTime() % (s * 1000) !== 0) throw new Error(`origin must be on a multiple of ${s} s, got ${origin.toISOString()}`);
+  const startAt = options.startAt?.getTime() ?? Math.floor(origin.getTime() / 60_000) * 60_000;
   if (startAt % 60_000 !== 0) throw new Error(`startAt must be on a whole minute, got ${new Date(startAt).toISOString()}`);
   const scale = 60 / s;
   const toSchedule = (real: number) => new Date(startAt + (real - origin.getTime()) * scale);
@@ -38,7 +38,8 @@ export function acceleratedClock(options: AcceleratedClockOptions): ScheduleCloc
   };
 }
 
-/** The real instant on the whole minute at or before `at`. */
-export function floorToMinute(at: Date = new Date()): Date {
-  return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+/** The first real instant after `at` that can be an origin for `secondsPerMinute`. */
+export function alignedOrigin(secondsPerMinute: number, at: Date = new Date()): Date {
+  const step = secondsPerMinute * 1000;
+  return new Date(Math.floor(at.getTime() / step) * step + step);
 }
