@@ -51,6 +51,7 @@ export class ScheduleRunner {
   #poll?: NodeJS.Timeout;
   #reloads: Promise<void> = Promise.resolve();
   #polling = false;
+  #startedAt?: Date;
 
   constructor(deps: ScheduleRunnerDeps, options: ScheduleRunnerOptions = {}) {
     this.#deps = { database: deps.database, warmer: deps.warmer, logger: deps.logger };
@@ -64,6 +65,7 @@ export class ScheduleRunner {
     if (this.#state !== 'new') throw new Error(`The schedule runner cannot start: it is ${this.#state}`);
     this.#state = 'running';
     const now = this.#clock.now();
+    this.#startedAt = now;
     this.#version = await schedulesVersion(this.#deps.database);
     for (const row of await loadSchedules(this.#deps.database)) {
       const entry = row.enabled ? this.#schedule(row, now) : undefined;
@@ -91,6 +93,11 @@ export class ScheduleRunner {
     for (const entry of [...this.#entries.values()]) this.#unschedule(entry);
     await this.#reloads.catch(() => {});
     await Promise.allSettled([...this.#pending]);
+  }
+
+  /** Schedule time at start: older slots were the misfire catch-up's, younger ones fire normally. */
+  get startedAt(): Date | undefined {
+    return this.#startedAt;
   }
 
   /** The schedules this process fires, with their next slot. */

@@ -48,9 +48,8 @@ const context = { database, registry, defaultTimezone: 'UTC' };
 async function start() {
   if (values.defaults) say({ event: 'defaults', ...(await ensureDefaultSchedules(context)) });
   if (!values['no-runner']) {
-    const startedAt = clock.now();
     await runner.start();
-    say({ event: 'started', now: startedAt.toISOString() });
+    say({ event: 'started', now: runner.startedAt!.toISOString() });
   }
 }
 
