@@ -60,14 +60,22 @@ export class ScheduleRunner {
     this.#options = { pollIntervalMs: 5000, lateFireSeconds: 60, lookbackSeconds: MISFIRE_LOOKBACK_SECONDS, ...options };
   }
 
-  /** Loads the schedules, handles the slots missed while every process was down, and starts firing. */
+  /** Loads the schedules, handles the slots missed while every process was down, and starts firing. A failed start leaves it stopped. */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error(`The schedule runner cannot start: it is ${this.#state}`);
     this.#state = 'running';
     const now = this.#clock.now();
     this.#startedAt = now;
-    this.#version = await schedulesVersion(this.#deps.database);
-    for (const row of await loadSchedules(this.#deps.database)) {
+    let rows: Schedule[];
+    try {
+      this.#version = await schedulesVersion(this.#deps.database);
+      rows = await loadSchedules(this.#deps.database);
+    } catch (error) {
+      this.#state = 'stopped';
+      throw error;
+    }
+    if (this.#state !== 'running') return; // stopped while loading
+    for (const row of rows) {
       const entry = row.enabled ? this.#schedule(row, now) : undefined;
       if (!entry) continue;
       const window = { now, until: new Date(entry.lastHandled), fromReal: this.#clock.fromReal, lookbackSeconds: this.#options.lookbackSeconds };
