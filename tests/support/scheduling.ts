@@ -1,11 +1,11 @@
-import pino from 'pino';
 import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { onTestFinished } from 'vitest';
 import type { Database } from '@/server/db/client';
 import type { ScheduleWriteContext } from '@/server/scheduling/create-schedule';
-import { type ScheduleRunnerOptions, ScheduleRunner } from '@/server/scheduling/schedule-runner';
 import type { ScheduleClock } from '@/server/scheduling/schedule-clock';
+import { type ScheduleRunnerOptions, ScheduleRunner } from '@/server/scheduling/schedule-runner';
 import type { Warmer } from '@/server/warmup/warmer';
-import { onTestFinished } from 'vitest';
 import { shopRegistry } from './shop-strategies';
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { MemoryCache } from '@/server/cache/memory-cache';
 import type { Database } from '@/server/db/client';
@@ -21,7 +21,7 @@ async function scheduleWithHistory(database: Database, input: Record<string, unk
   // A schedule last changed at 09:00 that last fired at 09:30, before every process stopped.
   await database.rows(sql`update schedules set updated_at = ${changedAt}::timestamptz where id = ${created.id}`);
   await database.rows(sql`insert into schedule_fires (schedule_id, slot_at, outcome, claimed_by) values (${created.id}, '2026-06-01T09:30:00Z', 'started', 'gone:1')`);
-  const [row] = await database.db.select().from(schedules);
+  const [row] = await database.db.select().from(schedules).where(eq(schedules.id, created.id));
   return row!;
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { MemoryCache } from '@/server/cache/memory-cache';
 import { AppError } from '@/server/errors';
 import { createSchedule } from '@/server/scheduling/create-schedule';
 import { deleteSchedule } from '@/server/scheduling/delete-schedule';
@@ -12,7 +13,6 @@ import { useTestDatabase } from '../../support/db';
 import { shopStrategies } from '../../support/shop-strategies';
 import { schedulesDigest, writeContext } from '../../support/scheduling';
 import { testWarmer } from '../../support/warmer';
-import { MemoryCache } from '@/server/cache/memory-cache';
 
 const good = { name: 'Nightly full warmup', cron: '0 2 * * *', scope: { all: true }, concurrency: 50 };
 
