@@ -12,6 +12,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        // `vitest run` with several projects needs each (with its own maxWorkers) in a group of its own.
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
@@ -20,12 +21,29 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
+          sequence: { groupOrder: 1 },
           globalSetup: ['tests/support/integration-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Two cores: more workers only make the databases fight for CPU.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Faults and replicas: own Redis and Postgres servers that the tests kill and freeze,
+          // and several Kiln processes. One file at a time, so timings are not another test's noise.
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/integration-setup.ts', 'tests/support/faults-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          maxWorkers: 1,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -86,6 +86,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9:_\-.{}]*$/, { error: 'letters, digits and : _ - . { } only' })
     .default(''),
   MEMORY_CACHE_MAX_MB: integer(1, 65536).default(256),
+  REDIS_COMMAND_TIMEOUT_MS: integer(50, 120_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO_DATA: z.enum(['auto', 'never'], { error: "expected 'auto' or 'never'" }).default('auto'),
   DEMO_PRODUCTS: integer(10, 1_000_000).default(2000),
@@ -100,8 +101,8 @@ export type Config = {
   dataDir: string;
   database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
   cache:
-    | { kind: 'redis'; url: string; keyPrefix: string }
-    | { kind: 'redis-cluster'; nodes: { host: string; port: number }[]; keyPrefix: string; url?: string }
+    | { kind: 'redis'; url: string; keyPrefix: string; commandTimeoutMs: number }
+    | { kind: 'redis-cluster'; nodes: { host: string; port: number }[]; keyPrefix: string; url?: string; commandTimeoutMs: number }
     | { kind: 'memory'; maxBytes: number; keyPrefix: string };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   seedDemoData: 'auto' | 'never';
@@ -142,9 +143,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
     cache: e.REDIS_CLUSTER_NODES
-      ? { kind: 'redis-cluster', nodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.CACHE_KEY_PREFIX, url: e.REDIS_URL }
+      ? { kind: 'redis-cluster', nodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.CACHE_KEY_PREFIX, url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
       : e.REDIS_URL
-        ? { kind: 'redis', url: e.REDIS_URL, keyPrefix: e.CACHE_KEY_PREFIX }
+        ? { kind: 'redis', url: e.REDIS_URL, keyPrefix: e.CACHE_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
         : { kind: 'memory', maxBytes: e.MEMORY_CACHE_MAX_MB * 1024 * 1024, keyPrefix: e.CACHE_KEY_PREFIX },
     logLevel: e.LOG_LEVEL,
     seedDemoData: e.SEED_DEMO_DATA,

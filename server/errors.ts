@@ -27,20 +27,23 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
-// The runtime is built by instrumentation.ts, a separate bundle from the route handlers, so each
-// holds its own copy of this class: a plain `instanceof` misses an AppError thrown by the warmer
-// (a busy strategy's 409 came out as a 500). A registry symbol is the same in every bundle.
-const APP_ERROR = Symbol.for('kiln.AppError');
+/**
+ * Next.js loads instrumentation (which builds the runtime) and each route handler as separate
+ * module graphs, each with its own copy of this class: an AppError thrown by the warmer is not an
+ * `instanceof` the route's AppError. A brand in the global symbol registry is the same in every
+ * graph, so `instanceof AppError` checks it instead.
+ */
+const BRAND = Symbol.for('kiln.AppError');
 
 export class AppError extends Error {
+  readonly [BRAND] = true;
+  readonly status: number;
+
   static override [Symbol.hasInstance](value: unknown): boolean {
-    // Subclasses keep the ordinary prototype check (an AppError is not a StrategiesBusyError).
     if (this !== AppError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[APP_ERROR] === true;
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
-  readonly [APP_ERROR] = true;
-  readonly status: number;
   constructor(
     readonly code: ErrorCode | (string & {}),
     message: string,

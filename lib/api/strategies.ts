@@ -51,6 +51,7 @@ export type SettingsView = {
   batchSize: number;
   keyTimeoutMs: number;
   alertSuccessRate: number;
+  runTimeoutSeconds: number;
   updatedAt: string;
   updatedBy: string;
 };
@@ -62,6 +63,7 @@ export const updateSettingsSchema = z
     batchSize: z.int({ error: 'expected a whole number' }).min(1).max(10_000).optional(),
     keyTimeoutMs: z.int({ error: 'expected a whole number of milliseconds' }).min(10).max(600_000).optional(),
     alertSuccessRate: z.number({ error: 'expected a number from 0 to 1' }).min(0).max(1).optional(),
+    runTimeoutSeconds: z.int({ error: 'expected a whole number of seconds' }).min(10).max(86_400).optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { error: 'send at least one setting' });
 export type UpdateSettingsRequest = z.infer<typeof updateSettingsSchema>;

@@ -14,8 +14,8 @@ export function openCache(config: Config['cache']): Cache {
     case 'memory':
       return new MemoryCache({ maxBytes: config.maxBytes, keyPrefix: config.keyPrefix });
     case 'redis':
-      return new RedisCache({ kind: 'redis', url: config.url }, { keyPrefix: config.keyPrefix });
+      return new RedisCache({ kind: 'redis', url: config.url }, { keyPrefix: config.keyPrefix, commandTimeoutMs: config.commandTimeoutMs });
     case 'redis-cluster':
-      return new RedisCache({ kind: 'redis-cluster', nodes: config.nodes, url: config.url }, { keyPrefix: config.keyPrefix });
+      return new RedisCache({ kind: 'redis-cluster', nodes: config.nodes, url: config.url }, { keyPrefix: config.keyPrefix, commandTimeoutMs: config.commandTimeoutMs });
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: unit, integration (real Postgres and Redis) and e2e (Chromium) tests, one after the
+// npm test: unit, integration (real Postgres and Redis), e2e (Chromium) and fault/replica tests, one after the
 // other, every layer even when an earlier one fails. Ends with one line summed over the layers:
 // `N passed, N failed, N skipped` (what CI reads).
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,8 @@ const layers = [
   { name: 'unit', cmd: bin('vitest'), args: ['run', '--project', 'unit'], kind: 'vitest' },
   { name: 'integration', cmd: bin('vitest'), args: ['run', '--project', 'integration'], kind: 'vitest' },
   { name: 'e2e', cmd: bin('playwright'), args: ['test'], kind: 'playwright' },
+  // Faults and replicas last: they use the build the e2e layer made, and print a scenario table.
+  { name: 'faults', cmd: bin('vitest'), args: ['run', '--project', 'faults', '--reporter=./tests/support/scenario-reporter.ts'], kind: 'vitest' },
 ].filter((l) => only.length === 0 || only.includes(l.name));
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -69,17 +71,16 @@ function readCounts(kind, file) {
     return null;
   }
   if (kind === 'vitest') {
+    // A file that failed to load (or whose hooks failed) has no failed test of its own: it counts once.
+    const brokenFiles = (data.testResults ?? []).filter(
+      (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+    ).length;
     return {
       passed: data.numPassedTests ?? 0,
-      failed: (data.numFailedTests ?? 0) + (data.numFailedTestSuites ?? 0) - countFailedSuitesWithFailedTests(data),
+      failed: (data.numFailedTests ?? 0) + brokenFiles,
       skipped: (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0),
     };
   }
   const s = data.stats ?? {};
   return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0 };
-}
-
-// A suite (file) that failed to load has no failed tests of its own: count it once as a failure.
-function countFailedSuitesWithFailedTests(data) {
-  return (data.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
 }

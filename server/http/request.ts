@@ -11,13 +11,35 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * be z.strictObject) for anything the schema refuses.
  */
 export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  checkJsonContentType(request);
+  return parseJsonText(await readBody(request), schema);
+}
+
+/**
+ * For endpoints whose body is optional (the seed's `POST /admin/warmup/{target}` is called with
+ * none): no body means `{}`; a body must be JSON like any other.
+ */
+export async function parseOptionalJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  const text = await readBody(request);
+  if (text.trim() === '') return parseWith(schema, {});
+  checkJsonContentType(request);
+  return parseJsonText(text, schema);
+}
+
+function checkJsonContentType(request: Request): void {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json(\s*;|$)/i.test(type)) {
     throw new AppError('unsupported_media_type', `Send the body as application/json (got ${type || 'no content type'})`);
   }
+}
+
+async function readBody(request: Request): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const text = await readLimited(request, MAX_BODY_BYTES);
+  return readLimited(request, MAX_BODY_BYTES);
+}
+
+function parseJsonText<S extends z.ZodType>(text: string, schema: S): z.infer<S> {
   let data: unknown;
   try {
     data = text.trim() === '' ? undefined : JSON.parse(text);

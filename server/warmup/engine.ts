@@ -1,6 +1,8 @@
 import 'server-only';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
+import { CacheBreaker } from './cache-breaker';
+import { describeLoadError, isConnectionError } from './load-errors';
 import type { ConcurrencyLimiter } from './limiter';
 import type { ResolvedStrategy, StrategyContext } from './strategy';
 
@@ -60,10 +62,16 @@ export type WarmOptions = {
   progressIntervalMs?: number;
   /** Called for every failed key; the caller decides how many to keep. */
   onFailure?: (key: string, error: string) => void;
+  /** Called once before the first key, with the expected key count when the strategy knows it. */
+  onStart?: (expected: number | null) => void;
+  /** Shared by a run's strategies: once it opens, no more work goes to the cache. */
+  breaker?: CacheBreaker;
 };
 
 const FIRST_ERRORS = 5;
 const NOT_STARTED = Symbol('not started');
+
+class CacheDownError extends Error {}
 
 export class LoadTimeoutError extends Error {
   constructor(ms: number, what: string) {
@@ -92,6 +100,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     batchSize,
   };
   const counts = { done: 0, warmed: 0, skipped: 0, failed: 0 };
+  const breaker = options.breaker ?? new CacheBreaker();
   const firstErrors: { key: string; error: string }[] = [];
   let error: string | undefined;
 
@@ -101,6 +110,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       ? await strategy.countKeys(ctx).catch(() => null)
       : null;
 
+  options.onStart?.(expected);
   const intervalMs = options.progressIntervalMs ?? 250;
   let lastProgress = 0;
   const progress = (force = false) => {
@@ -133,6 +143,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       try {
         ttls = await cache.ttlMsMany(keys);
       } catch (e) {
+        breaker.failure(message(e));
         for (const key of keys) fail(key, `checking the cache failed: ${message(e)}`);
         return;
       }
@@ -165,6 +176,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
 
     try {
       const results = await cache.setMany(entries);
+      breaker.success();
       results.forEach((result, i) => {
         if (result.ok) {
           counts.warmed++;
@@ -172,6 +184,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
         } else fail(entries[i]!.key, `cache write failed: ${result.error}`);
       });
     } catch (e) {
+      breaker.failure(message(e));
       for (const entry of entries) fail(entry.key, `cache write failed: ${message(e)}`);
     }
   };
@@ -182,9 +195,10 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       try {
         return await limiter.run(() => withTimeout(strategy.loadMany!(keys, ctx), options.loadTimeoutMs, `loading ${keys.length} keys`));
       } catch (e) {
-        // A timeout or a cancelled run applies to the whole batch. Any other error may be one bad
-        // key spoiling the query: load the keys one by one so only that key fails.
-        if (e instanceof LoadTimeoutError || signal.aborted || keys.length === 1) return keys.map(() => asError(e));
+        // A timeout, an unreachable source or a cancelled run applies to the whole batch. Any
+        // other error may be one bad key spoiling the query: load the keys one by one so only
+        // that key fails.
+        if (e instanceof LoadTimeoutError || isConnectionError(e) || signal.aborted || keys.length === 1) return keys.map(() => asError(e));
       }
     }
     return Promise.all(
@@ -207,6 +221,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
   const produce = async () => {
     for await (const listed of listKeys(resolved, options, ctx)) {
       if (signal.aborted) return;
+      if (breaker.open) throw new CacheDownError(breaker.reason);
       if (options.dryRun) {
         counts.done += listed.length;
         progress();
@@ -214,6 +229,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       }
       for (let i = 0; i < listed.length && !signal.aborted; i += batchSize) {
         while (inFlight.size >= maxBatchesInFlight()) await Promise.race(inFlight);
+        if (breaker.open) throw new CacheDownError(breaker.reason);
         const task = processBatch(listed.slice(i, i + batchSize)).finally(() => {
           inFlight.delete(task);
           progress();
@@ -224,11 +240,13 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
   };
   if (options.dryRun && expected !== null) {
     counts.done = expected; // a dry run only counts: the strategy's own count is enough
+  } else if (breaker.open && !options.dryRun) {
+    error = breaker.reason; // an earlier strategy of the run found the cache down
   } else {
     try {
       await produce();
     } catch (e) {
-      error = `listing keys failed: ${message(e)}`;
+      error = e instanceof CacheDownError ? e.message : `listing keys failed: ${describeLoadError(e)}`;
     }
   }
   await Promise.all(inFlight);
@@ -287,6 +305,7 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** An Error whose message is what a failed key records. */
 function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
+  return new Error(describeLoadError(e));
 }

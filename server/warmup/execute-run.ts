@@ -4,11 +4,19 @@ import type { Database } from '../db/client';
 import type { RunStatus, RunTrigger } from '../db/schema';
 import type { Logger } from '../logger';
 import { type StrategyProgress, type StrategyStats, warmStrategy } from './engine';
+import { CacheBreaker } from './cache-breaker';
 import { ConcurrencyLimiter } from './limiter';
 import { persistWithRetry } from './persist';
 import { type RunTotals, finishRun, heartbeat, saveStrategyResult } from './run-store';
 import type { ResolvedStrategy } from './strategy';
 import { formatSummary } from './summary';
+
+export class RunDeadlineError extends Error {
+  constructor(seconds: number) {
+    super(`the run took longer than its deadline of ${seconds} s and was stopped`);
+    this.name = this.constructor.name;
+  }
+}
 
 /** Failures kept per run (key and error); the counts stay exact beyond it. */
 export const MAX_FAILURES_PER_RUN = 1000;
@@ -17,6 +25,8 @@ const HEARTBEAT_MS = 500;
 export type RunPlan = {
   runId: string;
   trigger: RunTrigger;
+  /** The run is stopped and fails when it takes longer (the runTimeoutSeconds setting). */
+  timeoutSeconds: number;
   createdAt: Date;
   strategies: ResolvedStrategy[];
   concurrency: number;
@@ -106,12 +116,16 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
     }
   };
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
+  const breaker = new CacheBreaker();
+  const deadline = setTimeout(
+    () => controller.abort(new RunDeadlineError(plan.timeoutSeconds)),
+    plan.timeoutSeconds * 1000,
+  );
 
   try {
     for (position = 0; position < plan.strategies.length; position++) {
       const resolved = plan.strategies[position]!;
       if (controller.signal.aborted) break;
-      log.info({ strategy: resolved.name, priority: resolved.priority, ttlSeconds: resolved.ttlSeconds }, `Starting cache warmup (strategy: ${resolved.name})`);
       current = null;
       const stats = await warmStrategy(resolved, {
         cache,
@@ -124,7 +138,13 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
         dryRun: plan.dryRun,
         keys: plan.keyFilter?.[resolved.name],
         now: plan.createdAt,
+        breaker,
         onProgress: (p) => (current = p),
+        onStart: (expected) =>
+          log.info(
+            { strategy: resolved.name, expected, priority: resolved.priority, ttlSeconds: resolved.ttlSeconds },
+            `Starting cache warmup: ${expected ?? 'an unknown number of'} keys (strategy: ${resolved.name})`,
+          ),
         onFailure: (key, error) => {
           if (failures.length < MAX_FAILURES_PER_RUN) failures.push({ key, error, at: new Date(), strategy: resolved.name });
         },
@@ -141,6 +161,7 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
     }
   } finally {
     clearInterval(timer);
+    clearTimeout(deadline);
   }
 
   const summary = summarize(plan, results, controller.signal, lostOwnership);
@@ -168,7 +189,10 @@ function summarize(plan: RunPlan, results: StrategyStats[], signal: AbortSignal,
   const failedStrategies = results.filter((r) => r.outcome === 'failed');
   let status: RunSummary['status'];
   let error: string | null = null;
-  if (signal.aborted) {
+  if (signal.aborted && signal.reason instanceof RunDeadlineError) {
+    status = 'failed';
+    error = signal.reason.message;
+  } else if (signal.aborted) {
     status = 'cancelled';
     const reason = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
     error = lostOwnership ? reason : reason === 'cancelled' ? null : reason;

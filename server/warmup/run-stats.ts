@@ -46,7 +46,7 @@ export async function getRunStats(database: Database, query: StatsQuery, now = n
   if (query.trigger) where.push(sql`trigger = ${query.trigger}`);
   const buckets = await database.rows<StatsBucket>(sql`
     select strategy,
-           to_char(date_bin(${bucket.interval}::interval, finished_at, ${from.toISOString()}::timestamptz) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "bucketStart",
+           to_char(date_bin(${bucket.interval}::interval, finished_at, timestamptz '2001-01-01 00:00:00+00') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "bucketStart",
            count(*)::int as runs,
            coalesce(sum(warmed)::float8 / nullif(sum(total), 0), 0) as "successRate",
            sum(total)::float8 as total, sum(warmed)::float8 as warmed, sum(skipped)::float8 as skipped, sum(failed)::float8 as failed,

@@ -41,6 +41,13 @@ export class StrategiesBusyError extends AppError {
  * lease row, so exactly one wins, across processes too.
  */
 export async function createRun(database: Database, run: NewRun): Promise<{ id: string; createdAt: Date }> {
+  // The common refusal costs one read, not a transaction: a burst of triggers for a strategy that
+  // is being warmed stays cheap. The transaction below still decides races.
+  const busy = await database.rows<BusyStrategy>(sql`
+    select strategy, run_id::text as "runId", owner, acquired_at::text as since
+    from strategy_leases
+    where strategy = any(${toTextArray(run.strategies)}::text[]) and expires_at >= now()`);
+  if (busy.length > 0) throw new StrategiesBusyError(busy);
   try {
     return await database.db.transaction(async (tx) => {
       const [row] = await tx

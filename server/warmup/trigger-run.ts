@@ -3,7 +3,6 @@ import type { Actor } from '@/lib/api/auth';
 import type { StartRunRequest } from '@/lib/api/runs';
 import { recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
-import { AppError } from '../errors';
 import type { Runtime } from '../runtime';
 import type { StartRunInput } from './warmer';
 
@@ -20,35 +19,23 @@ export async function triggerRun(
 ): Promise<{ runId: string; strategies: string[] }> {
   const trigger = request.trigger ?? (actor.kind === 'token' ? 'api' : 'manual');
   const action = trigger === 'retry' ? 'run.retry' : 'run.trigger';
-  try {
-    const run = await runtime.warmer.startRun({
-      trigger,
-      triggeredBy: actor.kind === 'token' ? `token:${actor.label}` : actor.label,
-      scope: request.scope,
-      concurrency: request.concurrency,
-      onlyMissing: request.onlyMissing,
-      dryRun: request.dryRun,
-      keyFilter: request.keyFilter,
-      retryOf: request.retryOf,
-    });
-    await recordAudit(runtime.database.db, {
-      actor,
-      action,
-      target: `run:${run.runId}`,
-      after: { scope: request.scope, strategies: run.strategies, concurrency: request.concurrency ?? null, onlyMissing: request.onlyMissing ?? false, dryRun: request.dryRun ?? false, retryOf: request.retryOf ?? null },
-      ...client,
-    });
-    return { runId: run.runId, strategies: run.strategies };
-  } catch (error) {
-    if (error instanceof AppError) {
-      await recordAudit(runtime.database.db, { actor, action, target: describe(request.scope), outcome: 'error', after: { reason: error.message }, ...client }).catch(() => {});
-    }
-    throw error;
-  }
-}
-
-function describe(scope: StartRunRequest['scope']): string {
-  if ('all' in scope) return 'scope:all';
-  if ('strategies' in scope) return `strategies:${scope.strategies.join(',')}`;
-  return `tags:${scope.tags.join(',')}`;
+  const run = await runtime.warmer.startRun({
+    trigger,
+    triggeredBy: actor.kind === 'token' ? `token:${actor.label}` : actor.label,
+    scope: request.scope,
+    concurrency: request.concurrency,
+    onlyMissing: request.onlyMissing,
+    dryRun: request.dryRun,
+    keyFilter: request.keyFilter,
+    retryOf: request.retryOf,
+  });
+  // Refusals (busy, bad scope) change nothing and are not audited; the log has them.
+  await recordAudit(runtime.database.db, {
+    actor,
+    action,
+    target: `run:${run.runId}`,
+    after: { scope: request.scope, strategies: run.strategies, concurrency: request.concurrency ?? null, onlyMissing: request.onlyMissing ?? false, dryRun: request.dryRun ?? false, retryOf: request.retryOf ?? null },
+    ...client,
+  });
+  return { runId: run.runId, strategies: run.strategies };
 }

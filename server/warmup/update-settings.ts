@@ -15,6 +15,7 @@ export function toSettingsView(s: Settings): SettingsView {
     batchSize: s.batchSize,
     keyTimeoutMs: s.keyTimeoutMs,
     alertSuccessRate: s.alertSuccessRate,
+    runTimeoutSeconds: s.runTimeoutSeconds,
     updatedAt: s.updatedAt.toISOString(),
     updatedBy: s.updatedBy,
   };

@@ -93,6 +93,7 @@ export class Warmer {
     const plan: RunPlan = {
       runId: id,
       trigger: input.trigger,
+      timeoutSeconds: settings.runTimeoutSeconds,
       createdAt,
       strategies: selected,
       concurrency,

@@ -9,15 +9,13 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
-import postgres from 'postgres';
 import { RedisCache } from '@/server/cache/redis-cache';
 import { registerStrategies } from '@/server/contexts';
-import { type Database, openPostgres } from '@/server/db/client';
-import { applyMigrations } from '@/server/db/migrate';
-import { seedShop } from '@/server/db/seed/seed-shop';
+import type { Database } from '@/server/db/client';
 import { ConcurrencyLimiter } from '@/server/warmup/limiter';
 import { StrategyRegistry } from '@/server/warmup/registry';
 import { Warmer } from '@/server/warmup/warmer';
+import { ensureShopDatabase, print, round } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +29,6 @@ const products = Number(values.products);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kiln_bench';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `kiln-bench:${Date.now()}:`;
-const print = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 /** Peak resident memory while `work` runs, sampled every 20 ms. */
 async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMb: number }> {
@@ -47,20 +44,7 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds:
 }
 
 async function ensureShop(): Promise<Database> {
-  const url = new URL(databaseUrl);
-  const name = url.pathname.slice(1);
-  const admin = postgres({ ...Object.fromEntries([['host', url.hostname], ['port', Number(url.port || 5432)], ['user', decodeURIComponent(url.username) || 'postgres'], ['password', decodeURIComponent(url.password) || undefined]]), database: 'postgres', max: 1, onnotice: () => {} });
-  const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
-  if (!exists) await admin.unsafe(`create database "${name.replace(/"/g, '""')}"`);
-  await admin.end();
-  const database = await openPostgres(databaseUrl, 20);
-  await applyMigrations(database);
-  const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from products`);
-  if (row!.n !== products) {
-    console.error(`Seeding ${products} products into ${database.describe()} (once; later runs reuse them)...`);
-    const seeded = await seedShop(database, { products, seed: 42, reset: true });
-    print({ measurement: 'seed', rows: seeded.totalRows, seconds: round(seeded.seconds), rowsPerSecond: seeded.rowsPerSecond });
-  }
+  const database = await ensureShopDatabase(databaseUrl, products);
   // The benchmark drives the bulk strategy, which is off by default.
   await database.rows(sql`insert into strategy_settings (strategy, enabled, updated_by) values ('product_catalog', true, 'bench')
                           on conflict (strategy) do update set enabled = true`);
@@ -107,8 +91,6 @@ async function perKey(database: Database, cache: RedisCache) {
   print({ measurement: 'per-key', keys: ids.length, seconds: round(seconds), keysPerSecond: Math.round(ids.length / seconds), peakRssMb, concurrency: 20 });
   return ids.length / seconds;
 }
-
-const round = (n: number) => Math.round(n * 100) / 100;
 
 const database = await ensureShop();
 const cache = new RedisCache({ kind: 'redis', url: redisUrl }, { keyPrefix: prefix, commandTimeoutMs: 30_000 });

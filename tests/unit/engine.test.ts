@@ -3,6 +3,7 @@ import type { Cache } from '@/server/cache/cache';
 import { MemoryCache } from '@/server/cache/memory-cache';
 import type { Database } from '@/server/db/client';
 import { type StrategyProgress, type WarmOptions, warmStrategy } from '@/server/warmup/engine';
+import { CacheBreaker } from '@/server/warmup/cache-breaker';
 import { ConcurrencyLimiter } from '@/server/warmup/limiter';
 import { fakeStrategy, resolved, sleep } from '../support/fake-strategy';
 
@@ -222,6 +223,28 @@ describe('warmStrategy', () => {
     const dead: Cache = Object.assign(Object.create(cache), { setMany: async () => { throw new Error('not connected (Redis is unreachable)'); } });
     const down = await warmStrategy(resolved(fakeStrategy({ keys: keys(5) })), options(dead));
     expect(down).toMatchObject({ outcome: 'failed', warmed: 0, failed: 5, total: 5 });
+  });
+
+  it('stops sending work to a cache that failed three batches in a row, and tells the next strategy', async () => {
+    let writes = 0;
+    const dead: Cache = Object.assign(Object.create(memory()), {
+      setMany: async () => {
+        writes++;
+        throw new Error('command timed out (Redis did not answer)');
+      },
+    });
+    const breaker = new CacheBreaker();
+    const limiter = new ConcurrencyLimiter(1);
+    const stats = await warmStrategy(resolved(fakeStrategy({ keys: keys(1000) })), options(dead, { limiter, breaker }));
+    // Three failures open the breaker; a batch already in flight then may still fail, no more.
+    expect(writes).toBeGreaterThanOrEqual(3);
+    expect(writes).toBeLessThanOrEqual(4);
+    const attempted = writes;
+    expect(stats).toMatchObject({ outcome: 'failed', failed: attempted * 10, total: attempted * 10 });
+    expect(stats.error).toMatch(/^the cache is unavailable: \d batch writes in a row failed \(last: command timed out \(Redis did not answer\)\)$/);
+    const next = await warmStrategy(resolved(fakeStrategy({ name: 'next_one', keys: keys(10) })), options(dead, { limiter, breaker }));
+    expect(next).toMatchObject({ outcome: 'failed', total: 0 });
+    expect(writes).toBe(attempted);
   });
 
   it('reports progress with done/total, throttled, ending at the total', async () => {

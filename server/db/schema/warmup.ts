@@ -41,6 +41,8 @@ export const settings = pgTable(
     batchSize: integer('batch_size').notNull().default(500),
     keyTimeoutMs: integer('key_timeout_ms').notNull().default(5000),
     alertSuccessRate: doublePrecision('alert_success_rate').notNull().default(0.95),
+    /** A run still going after this long is stopped and fails: a frozen dependency cannot hold it forever. */
+    runTimeoutSeconds: integer('run_timeout_seconds').notNull().default(3600),
     updatedAt: tz('updated_at').notNull().defaultNow(),
     updatedBy: text('updated_by').notNull().default('system'),
   },
@@ -51,6 +53,7 @@ export const settings = pgTable(
     check('settings_batch_range', sql`${t.batchSize} between 1 and 10000`),
     check('settings_timeout_range', sql`${t.keyTimeoutMs} between 10 and 600000`),
     check('settings_alert_range', sql`${t.alertSuccessRate} between 0 and 1`),
+    check('settings_run_timeout_range', sql`${t.runTimeoutSeconds} between 10 and 86400`),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { warmupOptionsSchema, warmupTargetSchema } from '@/lib/api/strategies';
 import { authorize } from '@/server/auth/authorize';
 import { clientInfo } from '@/server/auth/client-info';
-import { parseJsonBody, parseWith } from '@/server/http/request';
+import { parseOptionalJsonBody, parseWith } from '@/server/http/request';
 import { json, route } from '@/server/http/respond';
 import { getRuntime } from '@/server/runtime';
 import { triggerRun } from '@/server/warmup/trigger-run';
@@ -16,9 +16,7 @@ export const dynamic = 'force-dynamic';
 export const POST = route<{ params: Promise<{ target: string }> }>(async (request, context) => {
   const actor = await authorize(request, 'operator');
   const { target } = parseWith(warmupTargetSchema, await context.params);
-  // The seed's scripts POST with no body at all; a body, when sent, must be JSON.
-  const hasBody = Number(request.headers.get('content-length') ?? 0) > 0 || request.headers.has('transfer-encoding');
-  const options = hasBody ? await parseJsonBody(request, warmupOptionsSchema) : {};
+  const options = await parseOptionalJsonBody(request, warmupOptionsSchema);
   const runtime = await getRuntime();
   const scope = scopeForTarget(runtime, target);
   return json(await triggerRun(runtime, { scope, ...options }, actor, clientInfo(request)), { status: 202 });

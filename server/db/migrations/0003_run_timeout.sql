@@ -1,0 +1,2 @@
+ALTER TABLE "settings" ADD COLUMN "run_timeout_seconds" integer DEFAULT 3600 NOT NULL;--> statement-breakpoint
+ALTER TABLE "settings" ADD CONSTRAINT "settings_run_timeout_range" CHECK ("settings"."run_timeout_seconds" between 10 and 86400);
