@@ -29,7 +29,10 @@ export function OperatorCreateForm() {
   const general = create.error && !(create.error instanceof ApiError && create.error.field) ? errorMessage(create.error) : undefined;
 
   return (
-    <form onSubmit={submit} className="grid grid-cols-[1fr_1fr_9rem_1fr_auto] items-start gap-3 border-t border-border p-4" aria-label="Add an operator" noValidate>
+    <form onSubmit={submit} className="grid grid-cols-[1fr_1fr_9rem_1fr_auto] items-start gap-3 border-t border-border p-4" aria-labelledby="add-operator-heading" noValidate>
+      <h3 id="add-operator-heading" className="col-span-5 text-xs font-semibold uppercase tracking-wide text-muted">
+        Add an operator
+      </h3>
       <TextField label="Email" type="email" autoComplete="off" value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} error={err('email')} />
       <TextField label="Name" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} error={err('name')} />
       <SelectField label="Role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as Role })} error={err('role')}>

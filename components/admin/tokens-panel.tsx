@@ -104,8 +104,11 @@ function TokenCreateForm({ onCreated }: { onCreated: (created: CreateTokenRespon
   };
   const general = create.error && !(create.error instanceof ApiError && create.error.field) ? errorMessage(create.error) : undefined;
   return (
-    <form onSubmit={submit} className="grid grid-cols-[1fr_9rem_12rem_auto] items-start gap-3 border-t border-border p-4" aria-label="Create an API token" noValidate>
-      <TextField label="Name (what uses it)" value={name} onChange={(e) => setName(e.target.value)} placeholder="prometheus scraper" error={fieldError(create.error, 'name')} />
+    <form onSubmit={submit} className="grid grid-cols-[1fr_9rem_12rem_auto] items-start gap-3 border-t border-border p-4" aria-labelledby="create-token-heading" noValidate>
+      <h3 id="create-token-heading" className="col-span-4 text-xs font-semibold uppercase tracking-wide text-muted">
+        Create a token
+      </h3>
+      <TextField label="Name (what uses it)" value={name} onChange={(e) => setName(e.target.value)} error={fieldError(create.error, 'name')} />
       <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)} error={fieldError(create.error, 'role')}>
         {ROLES.map((r) => (
           <option key={r} value={r}>

@@ -47,7 +47,7 @@ export function AuditPage() {
     <>
       <PageHeader title="Audit log" description="Every sign-in, change and refused request, newest first." />
       <div className="mb-4 grid grid-cols-[16rem_12rem_10rem_13rem_13rem] items-start gap-3">
-        <TextField label="Who (exact email or token:name)" value={actor} onChange={(e) => setActor(e.target.value)} placeholder="ops@shop.example" error={fieldError(audit.error, 'actor')} />
+        <TextField label="Who (exact email or token:name)" value={actor} onChange={(e) => setActor(e.target.value)} error={fieldError(audit.error, 'actor')} />
         <SelectField label="Action" value={action} onChange={(e) => setAction(e.target.value)}>
           {FAMILIES.map(([value, label]) => (
             <option key={value} value={value}>

@@ -6,6 +6,15 @@ import { formatAxisTime, formatRate, humanize } from '@/lib/ui/format';
 import { successAxisFloor, toSeries, totalsByStrategy } from '@/lib/ui/stats-series';
 import { AXIS_TICK, ChartFigure, ChartTooltip, seriesColor } from './chart-parts';
 
+/** Round percentages from the floor to 100%: 1% steps over a narrow band, up to 10% over a wide one. */
+function successTicks(floor: number): number[] {
+  const span = 1 - floor;
+  const step = span <= 0.05 ? 0.01 : span <= 0.1 ? 0.02 : span <= 0.25 ? 0.05 : 0.1;
+  const ticks: number[] = [];
+  for (let v = 1; v >= floor - 1e-9; v -= step) ticks.unshift(Math.round(v * 100) / 100);
+  return ticks;
+}
+
 export type ChartProps = { stats: Stats; strategies: string[]; colorIndex: (strategy: string) => number; bucketLabel: string };
 
 /** Keys warmed / keys processed per bucket and strategy, against the alert threshold. */
@@ -24,7 +33,7 @@ export function SuccessRateChart({ stats, strategies, colorIndex, bucketLabel, t
       <LineChart responsive style={{ width: '100%', height: 200 }} data={rows} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" vertical={false} />
         <XAxis dataKey="t" type="number" scale="time" domain={[Date.parse(stats.from), Date.parse(stats.to)]} tickFormatter={(t: number) => formatAxisTime(new Date(t).toISOString(), span)} tick={AXIS_TICK} stroke="var(--border)" minTickGap={40} />
-        <YAxis domain={[floor, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} tick={AXIS_TICK} stroke="var(--border)" width={44} allowDataOverflow />
+        <YAxis domain={[floor, 1]} ticks={successTicks(floor)} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} tick={AXIS_TICK} stroke="var(--border)" width={44} allowDataOverflow />
         <ReferenceLine y={threshold} stroke="var(--bad)" strokeDasharray="4 4" />
         <Tooltip content={(props) => <ChartTooltip {...props} format={formatRate} bucketLabel={bucketLabel} />} />
         {strategies.map((s) => (

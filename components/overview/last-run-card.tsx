@@ -1,7 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { formatCount, formatDuration, formatRate } from '@/lib/ui/format';
+import type { RunListItem } from '@/lib/api/runs';
+import { formatCount, formatDuration, formatLocalTime, formatRate } from '@/lib/ui/format';
 import { type StartedRun, useRunsQuery } from '../api/runs';
 import { Can } from '../shell/role';
 import { LocalTime } from '../ui/local-time';
@@ -11,9 +12,13 @@ import { StatusBadge } from '../ui/status-badge';
 import { Stat } from './stat';
 import { WarmButton } from './warm-button';
 
+const RECENT = 20;
+
+const TICK: Record<string, string> = { succeeded: 'bg-ok', partial: 'bg-warn', failed: 'bg-bad', abandoned: 'bg-bad', cancelled: 'bg-muted', running: 'bg-accent' };
+
 /** The newest run: how it ended, how much it warmed, how long it took, who asked for it. */
 export function LastRunCard({ threshold, onStarted }: { threshold: number | undefined; onStarted: (run: StartedRun) => void }) {
-  const runs = useRunsQuery({ limit: 1 }, { refetchInterval: 10_000 });
+  const runs = useRunsQuery({ limit: RECENT }, { refetchInterval: 10_000 });
   return (
     <Panel title="Last run" id="last-run" actions={runs.data?.items[0] ? <StatusBadge status={runs.data.items[0].status} /> : null}>
       <QueryState
@@ -44,6 +49,7 @@ export function LastRunCard({ threshold, onStarted }: { threshold: number | unde
                 </Stat>
                 <Stat label="Took">{run.status === 'running' ? 'running' : formatDuration(run.durationMs)}</Stat>
               </dl>
+              <RecentRuns runs={page.items} />
               <p className="mt-3 truncate text-xs text-muted">
                 <LocalTime iso={run.finishedAt ?? run.createdAt} relative /> · {run.trigger === 'schedule' && run.scheduleName ? `schedule ${run.scheduleName}` : `${run.trigger} by ${run.triggeredBy}`} ·{' '}
                 <Link href={`/runs/${run.id}`} className="text-accent hover:underline">
@@ -55,5 +61,27 @@ export function LastRunCard({ threshold, onStarted }: { threshold: number | unde
         }}
       </QueryState>
     </Panel>
+  );
+}
+
+/** The runs before it, oldest left, one tick each coloured by how it ended: a pattern at a glance. */
+function RecentRuns({ runs }: { runs: RunListItem[] }) {
+  if (runs.length < 2) return null;
+  return (
+    <div className="mt-3">
+      <p className="mb-1 text-xs text-muted">Last {runs.length} runs</p>
+      <ol className="flex gap-0.5">
+        {[...runs].reverse().map((run) => (
+          <li key={run.id} className="flex-1">
+            <Link
+              href={`/runs/${run.id}`}
+              className={`block h-4 rounded-sm ${TICK[run.status] ?? 'bg-muted'} hover:opacity-70`}
+              aria-label={`Run ${run.id.slice(0, 8)}: ${run.status}${run.total > 0 ? `, ${formatRate(run.successRate)} warmed` : ''}, ${formatLocalTime(run.createdAt)}`}
+              title={`${run.status}${run.total > 0 ? ` · ${formatRate(run.successRate)}` : ''} · ${formatLocalTime(run.createdAt)}`}
+            />
+          </li>
+        ))}
+      </ol>
+    </div>
   );
 }

@@ -30,12 +30,11 @@ export function RunDetailPage({ id }: { id: string }) {
   return (
     <>
       <PageHeader
-        title={`Run ${id.slice(0, 8)}`}
+        title={<>Run {id.slice(0, 8)} {data ? <StatusBadge status={data.status} /> : null}</>}
         description={<span className="font-mono text-xs">{id}</span>}
         actions={
           data ? (
             <>
-              <StatusBadge status={data.status} />
               {data.status !== 'running' && data.failureCount > 0 ? (
                 <Can role="operator">
                   {retry.isError ? (
@@ -94,7 +93,13 @@ export function RunDetailPage({ id }: { id: string }) {
               }
             >
               {detail.failureCount === 0 ? (
-                <EmptyState>{detail.status === 'running' ? 'No key has failed so far.' : 'No key failed in this run.'}</EmptyState>
+                <EmptyState>
+                  {detail.failed > 0
+                    ? `${detail.failed.toLocaleString('en-US')} keys failed, but none of their keys was recorded (the run was written by something other than the warmer, or its failures were pruned).`
+                    : detail.status === 'running'
+                      ? 'No key has failed so far.'
+                      : 'No key failed in this run.'}
+                </EmptyState>
               ) : (
                 <>
                   <p className="px-4 pt-2 text-xs text-muted" aria-live="polite">

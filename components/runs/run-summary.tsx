@@ -53,7 +53,7 @@ export function RunSummary({ run, threshold }: { run: RunDetail; threshold?: num
         </Fact>
         <Fact label="Scope" wide>
           {describeScope(run.scope)}
-          {'all' in run.scope ? '' : ` → ${run.strategies.map(humanize).join(', ')}`}
+          {'strategies' in run.scope ? '' : ` → ${run.strategies.map(humanize).join(', ') || 'no enabled strategy'}`}
         </Fact>
         <Fact label="Started">
           <LocalTime iso={run.createdAt} />

@@ -27,8 +27,9 @@ export function formatRate(rate: number): string {
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  // Trailing zeros say nothing: 5000 ms is "5 s", 2340 ms "2.34 s".
+  if (ms < 10_000) return `${Number((ms / 1000).toFixed(2))} s`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`;
   const totalSeconds = Math.round(ms / 1000);
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
