@@ -8,6 +8,8 @@ import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
 import { type Logger, createLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics/metrics';
+import { ensureDefaultSchedules } from './scheduling/default-schedules';
+import { ScheduleRunner } from './scheduling/schedule-runner';
 import { StrategyRegistry } from './warmup/registry';
 import { Warmer } from './warmup/warmer';
 
@@ -24,6 +26,7 @@ export type Runtime = {
   cache: Cache;
   registry: StrategyRegistry;
   warmer: Warmer;
+  scheduler: ScheduleRunner;
   metrics: Metrics;
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
@@ -86,6 +89,14 @@ async function startRuntime(): Promise<Runtime> {
     // more: together under the 25 s a SIGTERM may take.
     cleanups.push({ name: 'warmer', run: () => warmer.shutdown(15_000, 8_000) });
 
+    // The default schedules once, on a first start; then this process fires every enabled schedule
+    // (the claim in Postgres keeps each slot to one process). Stopped before the warmer drains.
+    const created = await ensureDefaultSchedules({ database, registry, defaultTimezone: config.timezone });
+    if (created.created.length) logger.info({ schedules: created.created }, 'Created the default schedules');
+    const scheduler = new ScheduleRunner({ database, warmer, logger });
+    await scheduler.start();
+    cleanups.push({ name: 'scheduler', run: () => scheduler.stop() });
+
     const runtime: Runtime = {
       config,
       logger,
@@ -93,6 +104,7 @@ async function startRuntime(): Promise<Runtime> {
       cache,
       registry,
       warmer,
+      scheduler,
       metrics,
       startedAt: new Date(),
       phase: () => phase,

@@ -1,24 +1,11 @@
 import 'server-only';
 import cronstrue from 'cronstrue';
+import type { FireTimePreview, SchedulePreview } from '@/lib/api/schedules';
 import { type CronSpec, parseCron } from './cron-expression';
 import { nextSlots } from './cron-slots';
 import { formatLocal, validateTimezone } from './time-zone';
 
-export type FireTimePreview = {
-  /** The instant, ISO in UTC. */
-  at: string;
-  /** The same instant as the zone's wall time with its offset: `2026-03-29T03:30:00+02:00`. */
-  local: string;
-  /** Set when a daylight-saving change moves or repeats the slot. */
-  note?: string;
-};
-
-export type SchedulePreview = {
-  cron: string;
-  timezone: string;
-  description: string;
-  nextFireTimes: FireTimePreview[];
-};
+export type { FireTimePreview, SchedulePreview } from '@/lib/api/schedules';
 
 /**
  * What an expression means in a time zone: a description in words and its next five fire times

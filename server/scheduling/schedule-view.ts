@@ -1,45 +1,14 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import type { RunStatus, RunTrigger, Schedule, ScheduleFire, Scope } from '../db/schema';
+import type { LastFire, ScheduleView } from '@/lib/api/schedules';
+import type { RunStatus, RunTrigger, Schedule, ScheduleFire } from '../db/schema';
 import { parseCron } from './cron-expression';
 import { nextSlots } from './cron-slots';
 import { describeCron } from './preview-schedule';
 import { formatLocal } from './time-zone';
 
-/** A schedule as the API shows it: its definition, when it fires next, and how its slots went. */
-export type ScheduleView = {
-  id: number;
-  name: string;
-  cron: string;
-  timezone: string;
-  scope: Scope;
-  concurrency: number | null;
-  onlyMissing: boolean;
-  enabled: boolean;
-  misfirePolicy: 'skip' | 'run_once';
-  misfireGraceSeconds: number;
-  createdAt: string;
-  createdBy: string;
-  updatedAt: string;
-  updatedBy: string;
-  description: string;
-  /** Null while paused. */
-  nextFireAt: string | null;
-  nextFireLocal: string | null;
-  lastFire: LastFire | null;
-  /** Slots no process fired (newest first, the last 7 days, at most 10). */
-  recentMissed: { slotAt: string; reason: string | null }[];
-};
-
-export type LastFire = {
-  slotAt: string;
-  outcome: ScheduleFire['outcome'];
-  reason: string | null;
-  claimedBy: string;
-  runId: string | null;
-  run: { status: RunStatus; trigger: RunTrigger; warmed: number; total: number; finishedAt: string | null } | null;
-};
+export type { LastFire, ScheduleView } from '@/lib/api/schedules';
 
 const MISSED_SHOWN = 10;
 const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);

@@ -7,6 +7,7 @@ import { registerStrategies } from '@/server/contexts';
 import type { Database } from '@/server/db/client';
 import { createMetrics } from '@/server/metrics/metrics';
 import { type Runtime, installRuntimeForTests } from '@/server/runtime';
+import { ScheduleRunner } from '@/server/scheduling/schedule-runner';
 import { StrategyRegistry } from '@/server/warmup/registry';
 import type { WarmupStrategy } from '@/server/warmup/strategy';
 import { Warmer } from '@/server/warmup/warmer';
@@ -28,6 +29,8 @@ export function useTestRuntime(
   else registerStrategies(registry);
   const warmer = new Warmer({ database, cache, logger, registry, owner: 'test-runtime:1' });
   const metrics = createMetrics({ database, cache, loadsInFlight: () => warmer.loadsInFlight() });
+  // Not started: a test that wants slots fired starts a runner of its own with a test clock.
+  const scheduler = new ScheduleRunner({ database, warmer, logger });
   const runtime: Runtime = {
     config,
     logger,
@@ -35,6 +38,7 @@ export function useTestRuntime(
     cache,
     registry,
     warmer,
+    scheduler,
     metrics,
     startedAt: new Date(),
     phase: () => 'ready',

@@ -1,0 +1,20 @@
+import { idParamsSchema } from '@/lib/api/ids';
+import { actorName, recordAudit } from '@/server/audit/record-audit';
+import { authorize } from '@/server/auth/authorize';
+import { clientInfo } from '@/server/auth/client-info';
+import { parseWith } from '@/server/http/request';
+import { json, route } from '@/server/http/respond';
+import { getRuntime } from '@/server/runtime';
+import { runScheduleNow } from '@/server/scheduling/run-schedule-now';
+
+export const dynamic = 'force-dynamic';
+
+/** Runs the schedule's scope now (trigger manual, linked to the schedule): 202 {runId, strategies}. */
+export const POST = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
+  const actor = await authorize(request, 'operator');
+  const { id } = parseWith(idParamsSchema, await context.params);
+  const runtime = await getRuntime();
+  const run = await runScheduleNow(runtime, id, actorName(actor));
+  await recordAudit(runtime.database.db, { actor, action: 'schedule.run_now', target: `schedule:${id}`, after: { runId: run.runId, strategies: run.strategies }, ...clientInfo(request) });
+  return json({ runId: run.runId, strategies: run.strategies }, { status: 202 });
+});

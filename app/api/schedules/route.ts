@@ -1,0 +1,28 @@
+import { scheduleBodySchema } from '@/lib/api/schedules';
+import { actorName } from '@/server/audit/record-audit';
+import { authorize } from '@/server/auth/authorize';
+import { clientInfo } from '@/server/auth/client-info';
+import { parseJsonBody } from '@/server/http/request';
+import { json, route } from '@/server/http/respond';
+import { getRuntime } from '@/server/runtime';
+import { createSchedule } from '@/server/scheduling/create-schedule';
+import { listSchedules } from '@/server/scheduling/list-schedules';
+import { afterScheduleChange } from '@/server/scheduling/schedule-api';
+
+export const dynamic = 'force-dynamic';
+
+/** Every schedule with its next fire time, its last outcome and its recently missed slots. */
+export const GET = route(async (request) => {
+  await authorize(request, 'viewer');
+  const { database } = await getRuntime();
+  return json({ schedules: await listSchedules(database) });
+});
+
+/** 201 {schedule}; 400 naming the field (cron, timezone, scope...); 409 for a name in use. */
+export const POST = route(async (request) => {
+  const actor = await authorize(request, 'operator');
+  const body = await parseJsonBody(request, scheduleBodySchema);
+  const runtime = await getRuntime();
+  const change = await createSchedule({ database: runtime.database, registry: runtime.registry, defaultTimezone: runtime.config.timezone }, body, actorName(actor));
+  return json({ schedule: await afterScheduleChange(runtime, 'schedule.create', change, actor, clientInfo(request)) }, { status: 201 });
+});

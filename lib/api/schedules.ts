@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { RunStatus, RunTrigger, Scope } from './runs';
+
+/** Shapes of the schedules API, shared by the route handlers and the browser. */
+
+export const FIRE_OUTCOMES = ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error'] as const;
+export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
+
+export type LastFire = {
+  slotAt: string;
+  outcome: FireOutcome;
+  reason: string | null;
+  claimedBy: string;
+  runId: string | null;
+  run: { status: RunStatus; trigger: RunTrigger; warmed: number; total: number; finishedAt: string | null } | null;
+};
+
+/** A schedule as the API shows it: its definition, when it fires next, and how its slots went. */
+export type ScheduleView = {
+  id: number;
+  name: string;
+  cron: string;
+  timezone: string;
+  scope: Scope;
+  concurrency: number | null;
+  onlyMissing: boolean;
+  enabled: boolean;
+  misfirePolicy: 'skip' | 'run_once';
+  misfireGraceSeconds: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  description: string;
+  /** Null while paused. */
+  nextFireAt: string | null;
+  nextFireLocal: string | null;
+  lastFire: LastFire | null;
+  /** Slots no process fired (newest first, the last 7 days, at most 10). */
+  recentMissed: { slotAt: string; reason: string | null }[];
+};
+
+export type FireTimePreview = {
+  /** The instant, ISO in UTC. */
+  at: string;
+  /** The same instant as the zone's wall time with its offset: `2026-03-29T03:30:00+02:00`. */
+  local: string;
+  /** Set when a daylight-saving change moves or repeats the slot. */
+  note?: string;
+};
+
+export type SchedulePreview = {
+  cron: string;
+  timezone: string;
+  description: string;
+  nextFireTimes: FireTimePreview[];
+};
+
+/**
+ * The body of a create or an edit: an object. Its fields are checked by the server's one schedule
+ * validation (server/scheduling/validate-schedule.ts), which names the field at fault.
+ */
+export const scheduleBodySchema = z.record(z.string(), z.unknown(), { error: 'expected a JSON object of schedule fields' });
+
+export const previewRequestSchema = z.strictObject({
+  cron: z.string({ error: 'expected the cron expression as a string' }).max(10_000, { error: 'is too long' }),
+  timezone: z.string({ error: 'expected an IANA time zone such as Europe/Berlin' }).max(100).optional(),
+});
