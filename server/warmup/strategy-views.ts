@@ -15,15 +15,21 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
     database.rows<{ strategy: string; updatedAt: string; updatedBy: string }>(
       sql`select strategy, ${iso('updated_at')} as "updatedAt", updated_by as "updatedBy" from strategy_settings`,
     ),
-    // The last runs of each strategy in one pass: a window over the (strategy, finished_at) index.
+    // The last runs of each registered strategy: one short walk down the (strategy, finished_at)
+    // index per strategy, so the cost stays flat however long the history grows (a window over
+    // every row took 67 ms of SQL at a year of runs, this 0.3 ms; every overview polls it).
+    // `nulls last` as in the index (drizzle's .desc()); without it Postgres sorts every row.
     database.rows<StrategyRunSummary & { strategy: string }>(sql`
-      select strategy, "runId", outcome, "finishedAt", total, warmed, skipped, failed, "successRate", "durationMs" from (
-        select rs.strategy, rs.run_id::text as "runId", rs.outcome, ${iso('rs.finished_at')} as "finishedAt",
-               rs.total, rs.warmed, rs.skipped, rs.failed, rs.success_rate as "successRate", rs.duration_ms as "durationMs",
-               row_number() over (partition by rs.strategy order by rs.finished_at desc) as n
-        from run_strategies rs where not rs.dry_run) ranked
-      where n <= ${RECENT_RUNS}
-      order by strategy, "finishedAt"`),
+      select s.strategy, x."runId", x.outcome, x."finishedAt", x.total, x.warmed, x.skipped, x.failed, x."successRate", x."durationMs"
+      from unnest(${`{${registry.names().join(',')}}`}::text[]) as s(strategy)
+      cross join lateral (
+        select rs.run_id::text as "runId", rs.outcome, ${iso('rs.finished_at')} as "finishedAt", rs.finished_at,
+               rs.total, rs.warmed, rs.skipped, rs.failed, rs.success_rate as "successRate", rs.duration_ms as "durationMs"
+        from run_strategies rs
+        where rs.strategy = s.strategy and not rs.dry_run
+        order by rs.finished_at desc nulls last
+        limit ${RECENT_RUNS}) x
+      order by s.strategy, x.finished_at`),
     database.rows<{ strategy: string; runId: string }>(
       sql`select strategy, run_id::text as "runId" from strategy_leases where expires_at > now()`,
     ),
