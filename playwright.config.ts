@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import {
   E2E_ADMIN_DATABASE_URL,
+  E2E_ADMIN_EMAIL,
+  E2E_ADMIN_PASSWORD,
   E2E_BASE_URL,
   E2E_CACHE_PREFIX,
   E2E_DATABASE_NAME,
@@ -51,6 +53,8 @@ export default defineConfig({
       CACHE_KEY_PREFIX: E2E_CACHE_PREFIX,
       DEMO_PRODUCTS: '800',
       LOG_LEVEL: 'warn',
+      KILN_ADMIN_EMAIL: E2E_ADMIN_EMAIL,
+      KILN_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       KILN_DATA_DIR: `.data/e2e-${process.env.E2E_RUN_ID}`,
     },
   },

@@ -13,5 +13,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!api/|_next/|favicon.ico|login).*)'],
+  matcher: ['/((?!api/|_next/|favicon.ico|icon.svg|login).*)'],
 };

@@ -71,3 +71,18 @@ export function ChartTooltip({ active, payload, label, format, bucketLabel }: { 
 export function ChartOverlay({ children }: { children: ReactNode }) {
   return <div className="pointer-events-none absolute inset-0 flex items-center justify-center text-xs text-muted">{children}</div>;
 }
+
+type DotProps = { cx?: number; cy?: number; index?: number };
+
+/**
+ * A line's dot only where the point stands alone (no value before or after it): a line is drawn
+ * between neighbours, so a lone bucket would otherwise not show at all.
+ */
+export function loneDot(rows: readonly Record<string, number | null>[], key: string, color: string) {
+  return function LoneDot({ cx, cy, index }: DotProps) {
+    const i = index ?? -1;
+    const alone = rows[i]?.[key] != null && rows[i - 1]?.[key] == null && rows[i + 1]?.[key] == null;
+    if (!alone || cx === undefined || cy === undefined) return <g key={`${key}-${i}`} />;
+    return <circle key={`${key}-${i}`} cx={cx} cy={cy} r={2.5} fill={color} />;
+  };
+}

@@ -2,8 +2,8 @@
 
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatAxisTime, formatDuration, humanize } from '@/lib/ui/format';
-import { toSeries, totalsByStrategy } from '@/lib/ui/stats-series';
-import { AXIS_TICK, ChartFigure, ChartTooltip, seriesColor } from './chart-parts';
+import { logAxis, toSeries, totalsByStrategy } from '@/lib/ui/stats-series';
+import { AXIS_TICK, ChartFigure, ChartTooltip, loneDot, seriesColor } from './chart-parts';
 import type { ChartProps } from './success-rate-chart';
 
 function durationTick(ms: number): string {
@@ -29,6 +29,8 @@ export function DurationChart({ stats, strategies, colorIndex, bucketLabel }: Ch
     return merged;
   });
   const span = Date.parse(stats.to) - Date.parse(stats.from);
+  const shown = stats.buckets.filter((b) => strategies.includes(b.strategy));
+  const axis = logAxis(Math.min(...shown.map((b) => b.p50DurationMs)), Math.max(...shown.map((b) => b.p95DurationMs)));
   const totals = totalsByStrategy(stats, strategies);
   return (
     <ChartFigure
@@ -40,11 +42,11 @@ export function DurationChart({ stats, strategies, colorIndex, bucketLabel }: Ch
       <LineChart responsive style={{ width: '100%', height: 200 }} data={rows} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" vertical={false} />
         <XAxis dataKey="t" type="number" scale="time" domain={[Date.parse(stats.from), Date.parse(stats.to)]} tickFormatter={(t: number) => formatAxisTime(new Date(t).toISOString(), span)} tick={AXIS_TICK} stroke="var(--border)" minTickGap={40} />
-        <YAxis scale="log" domain={['auto', 'auto']} tickFormatter={durationTick} tick={AXIS_TICK} stroke="var(--border)" width={56} allowDataOverflow />
+        <YAxis scale="log" domain={axis.domain} ticks={axis.ticks} tickFormatter={durationTick} tick={AXIS_TICK} stroke="var(--border)" width={56} allowDataOverflow />
         <Tooltip content={(props) => <ChartTooltip {...props} format={formatDuration} bucketLabel={bucketLabel} />} />
         {strategies.flatMap((s) => [
-          <Line key={`${s}:p95`} dataKey={`${s}:p95`} name={`${humanize(s)} p95`} stroke={seriesColor(colorIndex(s))} strokeWidth={1.5} dot={false} isAnimationActive={false} />,
-          <Line key={`${s}:p50`} dataKey={`${s}:p50`} name={`${humanize(s)} p50`} stroke={seriesColor(colorIndex(s))} strokeWidth={1} strokeDasharray="3 3" dot={false} isAnimationActive={false} />,
+          <Line key={`${s}:p95`} dataKey={`${s}:p95`} name={`${humanize(s)} p95`} stroke={seriesColor(colorIndex(s))} strokeWidth={1.5} dot={loneDot(rows, `${s}:p95`, seriesColor(colorIndex(s)))} activeDot={{ r: 3 }} isAnimationActive={false} />,
+          <Line key={`${s}:p50`} dataKey={`${s}:p50`} name={`${humanize(s)} p50`} stroke={seriesColor(colorIndex(s))} strokeWidth={1} strokeDasharray="3 3" dot={loneDot(rows, `${s}:p50`, seriesColor(colorIndex(s)))} activeDot={{ r: 3 }} isAnimationActive={false} />,
         ])}
       </LineChart>
     </ChartFigure>

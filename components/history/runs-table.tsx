@@ -36,7 +36,7 @@ export function RunsTable({ runs, threshold }: { runs: RunListItem[]; threshold?
           return (
             <tr key={run.id} className="border-b border-border last:border-0 hover:bg-subtle/60" data-run-id={run.id}>
               <td className="px-3 py-1.5 whitespace-nowrap">
-                <Link href={`/runs/${run.id}`} className="text-accent hover:underline" aria-label={`Run ${run.id.slice(0, 8)}, started ${new Date(run.createdAt).toLocaleString('en-US')}`}>
+                <Link href={`/runs/${run.id}`} className="text-accent hover:underline">
                   <LocalTime iso={run.createdAt} />
                 </Link>
               </td>

@@ -4,7 +4,7 @@ import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } 
 import type { Stats } from '@/lib/api/runs';
 import { formatAxisTime, formatRate, humanize } from '@/lib/ui/format';
 import { successAxisFloor, toSeries, totalsByStrategy } from '@/lib/ui/stats-series';
-import { AXIS_TICK, ChartFigure, ChartTooltip, seriesColor } from './chart-parts';
+import { AXIS_TICK, ChartFigure, ChartTooltip, loneDot, seriesColor } from './chart-parts';
 
 /** Round percentages from the floor to 100%: 1% steps over a narrow band, up to 10% over a wide one. */
 function successTicks(floor: number): number[] {
@@ -37,7 +37,7 @@ export function SuccessRateChart({ stats, strategies, colorIndex, bucketLabel, t
         <ReferenceLine y={threshold} stroke="var(--bad)" strokeDasharray="4 4" />
         <Tooltip content={(props) => <ChartTooltip {...props} format={formatRate} bucketLabel={bucketLabel} />} />
         {strategies.map((s) => (
-          <Line key={s} dataKey={s} name={humanize(s)} stroke={seriesColor(colorIndex(s))} strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
+          <Line key={s} dataKey={s} name={humanize(s)} stroke={seriesColor(colorIndex(s))} strokeWidth={1.5} dot={loneDot(rows, s, seriesColor(colorIndex(s)))} activeDot={{ r: 3 }} isAnimationActive={false} connectNulls={false} />
         ))}
       </LineChart>
     </ChartFigure>

@@ -25,7 +25,7 @@ export function AlertBanner({ strategies, threshold }: { strategies: StrategyVie
             <li key={s.name} className="text-text">
               <span className="font-medium">{humanize(s.name)}</span>: {formatRate(run.successRate)} warmed ({formatCount(run.warmed)} of {formatCount(run.total)} keys,{' '}
               {formatCount(run.failed)} failed, {formatCount(run.skipped)} skipped), <LocalTime iso={run.finishedAt} relative /> ·{' '}
-              <Link href={`/runs/${run.runId}`} className="text-accent underline-offset-2 hover:underline">
+              <Link href={`/runs/${run.runId}`} className="text-accent underline underline-offset-2">
                 open the run
               </Link>
             </li>

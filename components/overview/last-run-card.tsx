@@ -52,7 +52,7 @@ export function LastRunCard({ threshold, onStarted }: { threshold: number | unde
               <RecentRuns runs={page.items} />
               <p className="mt-3 truncate text-xs text-muted">
                 <LocalTime iso={run.finishedAt ?? run.createdAt} relative /> · {run.trigger === 'schedule' && run.scheduleName ? `schedule ${run.scheduleName}` : `${run.trigger} by ${run.triggeredBy}`} ·{' '}
-                <Link href={`/runs/${run.id}`} className="text-accent hover:underline">
+                <Link href={`/runs/${run.id}`} className="text-accent underline underline-offset-2">
                   details
                 </Link>
               </p>

@@ -54,7 +54,7 @@ export function NextScheduleCard() {
               </dl>
               <p className="mt-3 text-xs text-muted">
                 {upcoming.length - 1 > 0 ? `${upcoming.length - 1} more active · ` : ''}
-                <Link href="/schedules" className="text-accent hover:underline">
+                <Link href="/schedules" className="text-accent underline underline-offset-2">
                   all schedules
                 </Link>
               </p>

@@ -94,7 +94,7 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
         {canAct ? (
           <td className="px-3 py-2 text-right">
             {s.enabled ? (
-              <Button size="sm" data-mutates aria-label={`Warm ${humanize(s.name)} now`} busy={pending} disabled={s.busyWith !== null} onClick={() => warm({ strategies: [s.name] })}>
+              <Button size="sm" data-mutates aria-label={`Warm now: ${humanize(s.name)}`} busy={pending} disabled={s.busyWith !== null} onClick={() => warm({ strategies: [s.name] })}>
                 Warm now
               </Button>
             ) : (

@@ -2,11 +2,11 @@
 
 import { type FormEvent, useState } from 'react';
 import type { Scope } from '@/lib/api/runs';
-import type { MisfirePolicy, ScheduleInput, ScheduleView } from '@/lib/api/schedule-views';
+import type { ScheduleView } from '@/lib/api/schedules';
 import type { StrategyView } from '@/lib/api/strategies';
 import { browserTimeZone, timeZones } from '@/lib/ui/wall-time';
 import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
-import { useCreateScheduleMutation, useSchedulePreviewQuery, useUpdateScheduleMutation } from '../api/schedules';
+import { type MisfirePolicy, type ScheduleInput, useCreateScheduleMutation, useSchedulePreviewQuery, useUpdateScheduleMutation } from '../api/schedules';
 import { Button } from '../ui/button';
 import { CheckboxField, SelectField, TextField } from '../ui/field';
 import { useDebounced } from '../ui/use-debounced';
@@ -42,7 +42,11 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
   const typed = useDebounced({ cron: draft.cron.trim(), timezone: draft.timezone.trim() }, 350);
   const preview = useSchedulePreviewQuery(typed, typed.cron !== '' && typed.timezone !== '');
   const zones = timeZones();
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    // A refusal is about what was sent: once the fields change, the live check speaks instead.
+    if (save.isError) save.reset();
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

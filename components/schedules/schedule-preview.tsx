@@ -1,6 +1,6 @@
 'use client';
 
-import type { SchedulePreview as Preview } from '@/lib/api/schedule-views';
+import type { SchedulePreview as Preview } from '@/lib/api/schedules';
 import { formatLocalTime, formatUtc } from '@/lib/ui/format';
 import { formatWallTime } from '@/lib/ui/wall-time';
 

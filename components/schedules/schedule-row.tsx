@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import type { ScheduleView } from '@/lib/api/schedule-views';
+import type { ScheduleView } from '@/lib/api/schedules';
 import { formatCount } from '@/lib/ui/format';
 import { formatWallTime } from '@/lib/ui/wall-time';
 import { errorMessage } from '../api/api-fetch';
@@ -70,7 +70,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
                 {fire.runId ? (
                   <>
                     {' · '}
-                    <Link href={`/runs/${fire.runId}`} className="text-accent hover:underline">
+                    <Link href={`/runs/${fire.runId}`} className="text-accent underline underline-offset-2">
                       {fire.run ? `${formatCount(fire.run.warmed)} / ${formatCount(fire.run.total)} warmed` : 'run'}
                     </Link>
                   </>

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { ScheduleView } from '@/lib/api/schedule-views';
+import type { ScheduleView } from '@/lib/api/schedules';
 import { browserTimeZone } from '@/lib/ui/wall-time';
 import { useSchedulesQuery } from '../api/schedules';
 import { useStrategiesQuery } from '../api/strategies';

@@ -68,6 +68,7 @@ export function ConcurrencyPanel({ settings }: { settings: SettingsView }) {
               ))}
             </div>
             <form
+              noValidate
               className="flex items-start gap-2"
               onSubmit={(e) => {
                 e.preventDefault();

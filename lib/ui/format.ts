@@ -91,8 +91,9 @@ export function formatRelative(iso: string, now: Date = new Date()): string {
     [3_600_000, 'h'],
     [60_000, 'min'],
   ];
-  const [size, name] = units.find(([size]) => abs >= size)!;
-  const amount = Math.round(abs / size);
+  // From 45 s up to a minute, "1 min" (the smallest unit shown).
+  const [size, name] = units.find(([size]) => abs >= size) ?? units.at(-1)!;
+  const amount = Math.max(1, Math.round(abs / size));
   return diff < 0 ? `${amount} ${name} ago` : `in ${amount} ${name}`;
 }
 

@@ -67,3 +67,19 @@ export function successAxisFloor(stats: Stats, threshold: number): number {
   const lowest = Math.min(threshold, ...stats.buckets.filter((b) => b.total > 0).map((b) => b.successRate));
   return Math.max(0, Math.floor((lowest - 0.01) * 20) / 20);
 }
+
+/**
+ * A log axis for durations from `min` to `max` ms: its domain widened to the 1-2-5 steps around
+ * them, and those steps as ticks (1 ms, 2 ms, 5 ms, 10 ms ... ), never more than about eight.
+ */
+export function logAxis(min: number, max: number): { domain: [number, number]; ticks: number[] } {
+  const steps: number[] = [];
+  for (let decade = 1; decade <= 1e8; decade *= 10) steps.push(decade, 2 * decade, 5 * decade);
+  const low = Math.max(1, min);
+  const high = Math.max(low, max);
+  const from = [...steps].reverse().find((s) => s <= low) ?? 1;
+  const to = steps.find((s) => s >= high) ?? steps.at(-1)!;
+  let ticks = steps.filter((s) => s >= from && s <= to);
+  if (ticks.length > 8) ticks = ticks.filter((s) => String(s).startsWith('1'));
+  return { domain: [from, to], ticks };
+}

@@ -11,3 +11,7 @@ export const E2E_DATABASE_URL = databaseUrl(E2E_DATABASE_NAME);
 export const E2E_ADMIN_DATABASE_URL = TEST_DATABASE_URL;
 export const E2E_REDIS_URL = TEST_REDIS_URL;
 export const E2E_CACHE_PREFIX = `kiln-e2e:${process.env.E2E_RUN_ID}:`;
+
+/** The admin the e2e server creates on its first start (KILN_ADMIN_EMAIL / KILN_ADMIN_PASSWORD). */
+export const E2E_ADMIN_EMAIL = 'admin@e2e.kiln.local';
+export const E2E_ADMIN_PASSWORD = 'e2e-admin-password-1';

@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import { format, query, signIn } from './support/session';
+
+test.beforeEach(async ({ page }) => signIn(page));
+
+test('the overview shows the shop’s real size and both backends answering', async ({ page }) => {
+  await page.goto('/');
+  const [counts] = await query<{ products: number; orders: number; users: number; categories: number }>(
+    `select (select count(*)::int from products) as products, (select count(*)::int from orders) as orders,
+            (select count(*)::int from shop_users) as users, (select count(*)::int from categories) as categories`,
+  );
+  expect(counts!.products).toBe(800);
+  await expect(page.getByTestId('count-products')).toHaveText(format(counts!.products));
+  await expect(page.getByTestId('count-orders')).toHaveText(format(counts!.orders));
+  await expect(page.getByTestId('count-users')).toHaveText(format(counts!.users));
+  await expect(page.getByTestId('count-categories')).toHaveText(format(counts!.categories));
+  await expect(page.getByTestId('backend-database')).toContainText('PostgreSQL');
+  await expect(page.getByTestId('backend-database')).toContainText('answers');
+  await expect(page.getByTestId('backend-cache')).toContainText('Redis');
+  await expect(page.getByTestId('backend-cache')).toContainText('answers');
+});
+
+test('warming a strategy shows its progress to the end; the run is in the history and opens to its detail', async ({ page }) => {
+  await page.goto('/');
+  // recommendations: no default schedule fires it in the minutes a test takes (except at 08:30 UTC).
+  const started = page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Warm now: recommendations' }).click();
+  const { runId } = (await (await started).json()) as { runId: string };
+
+  const progress = page.locator(`[data-testid="run-progress"][data-run-id="${runId}"]`);
+  await expect(progress).toBeVisible();
+  await expect(progress).toHaveAttribute('data-status', 'succeeded');
+  const [run] = await query<{ total: number; warmed: number; status: string }>('select total::int, warmed::int, status::text from runs where id = $1', [runId]);
+  expect(run).toMatchObject({ status: 'succeeded', total: 4, warmed: 4 });
+  await expect(progress.getByTestId('progress-done')).toHaveText(format(run!.total));
+  await expect(progress.getByTestId('progress-warmed')).toHaveText(format(run!.warmed));
+  await expect(progress.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+
+  await page.getByRole('link', { name: 'History' }).click();
+  await page.getByRole('combobox', { name: 'Strategy' }).selectOption('recommendations');
+  await page.getByRole('combobox', { name: 'Trigger' }).selectOption('manual');
+  const row = page.locator(`tr[data-run-id="${runId}"]`);
+  await expect(row).toContainText('4 / 4');
+  await expect(row).toContainText('succeeded');
+  await row.getByRole('link').click();
+
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Run ${runId.slice(0, 8)}`);
+  const results = page.locator('#strategy-results-heading').locator('xpath=ancestor::section');
+  await expect(results.getByRole('row', { name: /recommendations/ })).toContainText('100.0%');
+  await expect(page.getByText('No key failed in this run.')).toBeVisible();
+  await expect(page.getByTestId('run-timeline')).toContainText('recommendations');
+});

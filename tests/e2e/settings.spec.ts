@@ -1,0 +1,36 @@
+import { expect, test } from '@playwright/test';
+import { api, signIn } from './support/session';
+
+test.beforeEach(async ({ page }) => signIn(page));
+
+test('retuning concurrency applies at once and says how many running runs took it', async ({ page }) => {
+  await page.goto('/settings');
+  const before = (await api<{ settings: { maxConcurrency: number } }>(page.request, 'GET', '/api/settings')).settings.maxConcurrency;
+  await expect(page.getByTestId('current-concurrency')).toHaveText(String(before));
+
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/settings') && r.request().method() === 'PATCH');
+  await page.getByRole('button', { name: 'Night 50' }).click();
+  const { retunedRuns } = (await (await answered).json()) as { retunedRuns: number };
+  const runs = retunedRuns === 0 ? 'no run was going' : `${retunedRuns} running ${retunedRuns === 1 ? 'run' : 'runs'} retuned`;
+  await expect(page.getByTestId('concurrency-outcome')).toHaveText(`Concurrency ${before} → 50: ${runs}`);
+  await expect(page.getByTestId('current-concurrency')).toHaveText('50');
+  expect((await api<{ settings: { maxConcurrency: number } }>(page.request, 'GET', '/api/settings')).settings.maxConcurrency).toBe(50);
+
+  await page.getByRole('spinbutton', { name: 'Concurrency' }).fill('0');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('#concurrency-error')).toHaveText('Enter a whole number from 1 to 256');
+  expect((await api<{ settings: { maxConcurrency: number } }>(page.request, 'GET', '/api/settings')).settings.maxConcurrency).toBe(50);
+
+  await page.getByRole('button', { name: 'Normal 20' }).click();
+  await expect(page.getByTestId('current-concurrency')).toHaveText('20');
+});
+
+test('a strategy setting the server refuses is explained beside its field and nothing changes', async ({ page }) => {
+  await page.goto('/settings');
+  const form = page.getByRole('form', { name: 'hot products' });
+  await form.getByLabel('Top N').fill('0');
+  await form.getByRole('button', { name: 'Save hot products' }).click();
+  await expect(form.getByRole('alert')).toContainText('options.topN');
+  const strategies = await api<{ strategies: { name: string; options: Record<string, unknown> }[] }>(page.request, 'GET', '/api/strategies');
+  expect(strategies.strategies.find((s) => s.name === 'hot_products')!.options.topN).toBe(100);
+});
