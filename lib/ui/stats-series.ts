@@ -77,9 +77,12 @@ export function logAxis(min: number, max: number): { domain: [number, number]; t
   for (let decade = 1; decade <= 1e8; decade *= 10) steps.push(decade, 2 * decade, 5 * decade);
   const low = Math.max(1, min);
   const high = Math.max(low, max);
-  const from = [...steps].reverse().find((s) => s <= low) ?? 1;
-  const to = steps.find((s) => s >= high) ?? steps.at(-1)!;
-  let ticks = steps.filter((s) => s >= from && s <= to);
-  if (ticks.length > 8) ticks = ticks.filter((s) => String(s).startsWith('1'));
-  return { domain: [from, to], ticks };
+  let from = [...steps].reverse().find((s) => s <= low) ?? 1;
+  let to = steps.find((s) => s >= high) ?? steps.at(-1)!;
+  const ticks = steps.filter((s) => s >= from && s <= to);
+  if (ticks.length <= 8) return { domain: [from, to], ticks };
+  // Too many: whole decades only, the domain widened to them so both ends are labelled.
+  from = 10 ** Math.floor(Math.log10(low));
+  to = 10 ** Math.ceil(Math.log10(high));
+  return { domain: [from, to], ticks: steps.filter((s) => s >= from && s <= to && String(s).startsWith('1')) };
 }
