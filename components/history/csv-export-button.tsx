@@ -13,7 +13,7 @@ const MAX_EXPORTED = 20_000;
 const PAGE = 200;
 
 /** Downloads every run the filters select (not just the page on screen) as CSV. */
-export function CsvExportButton({ filter }: { filter: Omit<RunsFilter, 'cursor' | 'limit'> }) {
+export function CsvExportButton({ filter, disabled = false }: { filter: Omit<RunsFilter, 'cursor' | 'limit'>; disabled?: boolean }) {
   const [state, setState] = useState<{ busy: boolean; fetched: number; message?: string; error?: string }>({ busy: false, fetched: 0 });
 
   const exportRuns = async () => {
@@ -40,7 +40,7 @@ export function CsvExportButton({ filter }: { filter: Omit<RunsFilter, 'cursor' 
       <span aria-live="polite" className={`text-xs ${state.error ? 'text-bad' : 'text-muted'}`}>
         {state.error ?? (state.busy ? `Fetching… ${formatCount(state.fetched)} runs` : state.message)}
       </span>
-      <Button size="sm" busy={state.busy} onClick={() => void exportRuns()}>
+      <Button size="sm" busy={state.busy} disabled={disabled} title={disabled ? 'No run to export with these filters' : undefined} onClick={() => void exportRuns()}>
         Export CSV
       </Button>
     </span>

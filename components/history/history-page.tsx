@@ -59,7 +59,7 @@ export function HistoryPage() {
                 </option>
               ))}
             </select>
-            <CsvExportButton filter={runFilter} />
+            <CsvExportButton filter={runFilter} disabled={runs.data !== undefined && runs.data.items.length === 0 && pages.page === 1} />
           </>
         }
       >

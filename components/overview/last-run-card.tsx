@@ -14,13 +14,15 @@ import { WarmButton } from './warm-button';
 
 const RECENT = 20;
 
+const lastEnded = (runs: RunListItem[] | undefined) => runs?.find((r) => r.status !== 'running') ?? runs?.[0];
+
 const TICK: Record<string, string> = { succeeded: 'bg-ok', partial: 'bg-warn', failed: 'bg-bad', abandoned: 'bg-bad', cancelled: 'bg-muted', running: 'bg-accent' };
 
 /** The newest run: how it ended, how much it warmed, how long it took, who asked for it. */
 export function LastRunCard({ threshold, onStarted }: { threshold: number | undefined; onStarted: (run: StartedRun) => void }) {
   const runs = useRunsQuery({ limit: RECENT }, { refetchInterval: 10_000 });
   return (
-    <Panel title="Last run" id="last-run" actions={runs.data?.items[0] ? <StatusBadge status={runs.data.items[0].status} /> : null}>
+    <Panel title="Last run" id="last-run" actions={lastEnded(runs.data?.items) ? <StatusBadge status={lastEnded(runs.data?.items)!.status} /> : null}>
       <QueryState
         query={runs}
         what="the last run"
@@ -32,7 +34,8 @@ export function LastRunCard({ threshold, onStarted }: { threshold: number | unde
         }
       >
         {(page) => {
-          const run = page.items[0]!;
+          // The newest run that has ended: a running one is followed under Live runs.
+          const run = page.items.find((r) => r.status !== 'running') ?? page.items[0]!;
           const low = threshold !== undefined && run.total > 0 && run.successRate < threshold;
           return (
             <div className="p-4">

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { errorMessage } from '../api/api-fetch';
+import { useRunEvents } from '../api/run-events';
 import { useRetryRunMutation, useRunQuery } from '../api/runs';
 import { useSettingsQuery } from '../api/strategies';
 import { Can } from '../shell/role';
@@ -12,7 +13,7 @@ import { EmptyState, QueryState } from '../ui/state-panel';
 import { StatusBadge } from '../ui/status-badge';
 import { useDebounced } from '../ui/use-debounced';
 import { FailedKeysTable, failuresCaption } from './failed-keys';
-import { RunProgress } from './run-progress';
+import { RunProgressView } from './run-progress';
 import { RunSummary } from './run-summary';
 import { RunTimeline } from './run-timeline';
 import { StrategyResultsTable } from './strategy-results-table';
@@ -26,6 +27,8 @@ export function RunDetailPage({ id }: { id: string }) {
   const retry = useRetryRunMutation();
   const router = useRouter();
   const data = run.data;
+  // One event stream for the page: the progress bar and the summary's totals read the same figures.
+  const live = useRunEvents(data?.status === 'running' ? id : null);
 
   return (
     <>
@@ -56,11 +59,11 @@ export function RunDetailPage({ id }: { id: string }) {
           <div className="space-y-4">
             {detail.status === 'running' ? (
               <Panel title="Progress" id="progress">
-                <RunProgress runId={id} showLink={false} />
+                <RunProgressView runId={id} live={live} showLink={false} />
               </Panel>
             ) : null}
             <Panel title="Summary" id="summary">
-              <RunSummary run={detail} threshold={settings.data?.alertSuccessRate} />
+              <RunSummary run={detail} live={live.run} threshold={settings.data?.alertSuccessRate} />
             </Panel>
             <Panel title="Timeline" id="timeline">
               {detail.results.length === 0 && detail.status !== 'running' ? (

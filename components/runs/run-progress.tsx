@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
 import { summarizeProgress } from '@/lib/ui/run-progress';
 import { errorMessage } from '../api/api-fetch';
-import { useRunEvents } from '../api/run-events';
+import { type LiveRunState, useRunEvents } from '../api/run-events';
 import { useCancelRunMutation } from '../api/runs';
 import { Can } from '../shell/role';
 import { Button } from '../ui/button';
@@ -16,15 +16,21 @@ import { ProgressBar } from './progress-bar';
  * A run as it goes, live from its event stream: where it is (strategy k of n), keys done of
  * those known, warmed / skipped / failed, keys per second, and Cancel. Once it ends, its outcome.
  */
-export function RunProgress({ runId, title, onDismiss, showLink = true }: { runId: string; title?: ReactNode; onDismiss?: () => void; showLink?: boolean }) {
-  const { run, source } = useRunEvents(runId);
+export function RunProgress(props: { runId: string; title?: ReactNode; onDismiss?: () => void }) {
+  return <RunProgressView {...props} live={useRunEvents(props.runId)} showLink />;
+}
+
+/** The same, for a page that follows the run's events itself (and shares them with other panels). */
+export function RunProgressView({ runId, live, title, onDismiss, showLink }: { runId: string; live: LiveRunState; title?: ReactNode; onDismiss?: () => void; showLink: boolean }) {
+  const { run, source } = live;
   const cancel = useCancelRunMutation();
   const short = runId.slice(0, 8);
 
   return (
     <div data-testid="run-progress" data-run-id={runId} data-status={run?.status ?? 'connecting'} className="space-y-2 px-4 py-3">
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
-        {run ? <StatusBadge status={run.status} /> : <span className="text-muted">Connecting…</span>}
+        {/* On the run's own page its status is in the title already. */}
+        {!run ? <span className="text-muted">Connecting…</span> : showLink ? <StatusBadge status={run.status} /> : null}
         {showLink ? (
           <Link href={`/runs/${runId}`} className="font-mono text-xs text-accent hover:underline">
             run {short}
@@ -61,7 +67,7 @@ export function RunProgress({ runId, title, onDismiss, showLink = true }: { runI
   );
 }
 
-function Figures({ run }: { run: NonNullable<ReturnType<typeof useRunEvents>['run']> }) {
+function Figures({ run }: { run: NonNullable<LiveRunState['run']> }) {
   const s = summarizeProgress(run);
   const running = run.status === 'running';
   return (
@@ -70,7 +76,7 @@ function Figures({ run }: { run: NonNullable<ReturnType<typeof useRunEvents>['ru
       <dl className="flex flex-wrap items-baseline gap-x-5 gap-y-1 text-xs text-muted">
         <Figure label={running ? 'Done' : 'Keys'} testId="progress-done">
           {formatCount(s.done)}
-          {running ? ` / ${formatCount(s.known)}${s.totalKnown ? '' : '+'}` : ''}
+          {running ? (s.totalKnown ? ` / ${formatCount(s.known)}` : s.known > s.done ? ` / ${formatCount(s.known)}+` : ' so far') : ''}
         </Figure>
         <Figure label="Warmed" testId="progress-warmed">
           {formatCount(s.warmed)}

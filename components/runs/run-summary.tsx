@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { RunDetail } from '@/lib/api/runs';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
+import { type LiveRun, summarizeProgress } from '@/lib/ui/run-progress';
 import { describeScope } from '../overview/next-schedule-card';
 import { LocalTime } from '../ui/local-time';
 
@@ -42,8 +43,11 @@ export function TriggerText({ run }: { run: Pick<RunDetail, 'trigger' | 'trigger
 }
 
 /** The run's facts: trigger, scope, times, settings, and its totals. */
-export function RunSummary({ run, threshold }: { run: RunDetail; threshold?: number }) {
+export function RunSummary({ run, live: liveRun, threshold }: { run: RunDetail; live?: LiveRun | null; threshold?: number }) {
   const low = threshold !== undefined && run.total > 0 && run.successRate < threshold;
+  // A running run's totals are written when it ends; until then they come from its progress.
+  const live = run.status === 'running' ? summarizeProgress(liveRun?.status === 'running' ? liveRun : run) : null;
+  const totals = live ? { total: live.done, warmed: live.warmed, skipped: live.skipped, failed: live.failed } : run;
   const options = [run.onlyMissing ? 'only missing keys' : null, run.dryRun ? 'dry run' : null, run.keyFilter ? 'failed keys of an earlier run' : null].filter(Boolean);
   return (
     <div className="grid grid-cols-[1fr_auto] gap-6 p-4">
@@ -72,11 +76,11 @@ export function RunSummary({ run, threshold }: { run: RunDetail; threshold?: num
         ) : null}
       </dl>
       <dl className="grid grid-cols-5 gap-x-6 gap-y-1 self-start border-l border-border pl-6 text-right">
-        <Total label="Keys" value={formatCount(run.total)} />
-        <Total label="Warmed" value={formatCount(run.warmed)} />
-        <Total label="Skipped" value={formatCount(run.skipped)} />
-        <Total label="Failed" value={formatCount(run.failed)} tone={run.failed > 0 ? 'text-bad' : undefined} />
-        <Total label="Success" value={run.total > 0 && !run.dryRun ? formatRate(run.successRate) : '–'} tone={low ? 'text-bad' : undefined} />
+        <Total label={live ? 'Keys so far' : 'Keys'} value={formatCount(totals.total)} />
+        <Total label="Warmed" value={formatCount(totals.warmed)} />
+        <Total label="Skipped" value={formatCount(totals.skipped)} />
+        <Total label="Failed" value={formatCount(totals.failed)} tone={totals.failed > 0 ? 'text-bad' : undefined} />
+        <Total label="Success" value={live ? '…' : run.total > 0 && !run.dryRun ? formatRate(run.successRate) : '–'} tone={low ? 'text-bad' : undefined} />
       </dl>
       {run.error ? (
         <p role="alert" className="col-span-2 rounded border border-bad/40 bg-bad/10 px-3 py-2 text-sm text-bad">

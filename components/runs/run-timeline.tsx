@@ -1,6 +1,5 @@
 import type { RunDetail } from '@/lib/api/runs';
 import { formatDuration, humanize } from '@/lib/ui/format';
-import { StatusBadge } from '../ui/status-badge';
 
 const OUTCOME_BAR: Record<string, string> = { succeeded: 'bg-ok', partial: 'bg-warn', failed: 'bg-bad', cancelled: 'bg-muted', skipped: 'bg-muted' };
 
@@ -29,13 +28,22 @@ export function RunTimeline({ run }: { run: RunDetail }) {
           </div>
         );
       })}
-      {pending.map((strategy) => (
-        <div key={strategy} className="grid grid-cols-[10rem_1fr_6rem] items-center gap-3 text-xs">
-          <span className="truncate font-medium">{humanize(strategy)}</span>
-          <div className="h-4 rounded border border-dashed border-border" />
-          <span className="text-right">{run.status === 'running' ? <StatusBadge status="running" /> : <span className="text-muted">did not run</span>}</span>
-        </div>
-      ))}
+      {pending.map((strategy) => {
+        // The strategy going now: from when it started (its elapsed time) to now.
+        const current = run.status === 'running' && run.progress?.current?.strategy === strategy ? run.progress.current : null;
+        const left = current ? Math.max(0, ((end - current.elapsedMs - start) / span) * 100) : 0;
+        return (
+          <div key={strategy} className="grid grid-cols-[10rem_1fr_6rem] items-center gap-3 text-xs">
+            <span className="truncate font-medium">{humanize(strategy)}</span>
+            <div className="relative h-4 rounded border border-dashed border-border">
+              {current ? <div className="absolute inset-y-0 animate-pulse rounded bg-accent" style={{ left: `${left}%`, right: 0 }} /> : null}
+            </div>
+            <span className="text-right">
+              {current ? formatDuration(current.elapsedMs) : run.status === 'running' ? <span className="text-muted">waiting</span> : <span className="text-muted">did not run</span>}
+            </span>
+          </div>
+        );
+      })}
       <div className="grid grid-cols-[10rem_1fr_6rem] gap-3 pt-1 text-xs text-muted">
         <span />
         <div className="flex justify-between tabular-nums">

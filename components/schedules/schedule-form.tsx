@@ -75,8 +75,8 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
     <form onSubmit={submit} className="grid grid-cols-[1fr_22rem] gap-6 p-4" aria-label={schedule ? `Edit ${schedule.name}` : 'New schedule'} noValidate>
       <div className="space-y-3">
         <div className="grid grid-cols-2 gap-3">
-          <TextField label="Name" value={draft.name} onChange={(e) => set('name', e.target.value)} error={err('name')} placeholder="Nightly full warmup" />
-          <TextField label="Cron expression (minute hour day month weekday)" value={draft.cron} onChange={(e) => set('cron', e.target.value)} error={err('cron')} placeholder="0 2 * * *" className="font-mono" spellCheck={false} autoComplete="off" />
+          <TextField label="Name" value={draft.name} onChange={(e) => set('name', e.target.value)} error={err('name')} />
+          <TextField label="Cron expression (minute hour day month weekday)" value={draft.cron} onChange={(e) => set('cron', e.target.value)} error={err('cron')} inputClassName="font-mono" spellCheck={false} autoComplete="off" />
         </div>
         <div className="grid grid-cols-3 gap-3">
           <TextField label="Time zone" value={draft.timezone} onChange={(e) => set('timezone', e.target.value)} error={err('timezone')} list="kiln-time-zones" spellCheck={false} autoComplete="off" />

@@ -1,7 +1,7 @@
 'use client';
 
 import type { SchedulePreview as Preview } from '@/lib/api/schedules';
-import { formatLocalTime, formatUtc } from '@/lib/ui/format';
+import { formatLocalMinute, formatUtc } from '@/lib/ui/format';
 import { formatWallTime } from '@/lib/ui/wall-time';
 
 /** What an expression means: in words, and its next five fire times in the schedule's zone. */
@@ -16,7 +16,7 @@ export function SchedulePreview({ preview, browserZone, stale }: { preview: Prev
             <time dateTime={time.at} title={formatUtc(time.at)}>
               {formatWallTime(time.local)}
             </time>
-            {preview.timezone !== browserZone ? <span className="text-muted"> · {formatLocalTime(time.at)} your time</span> : null}
+            {preview.timezone !== browserZone ? <span className="text-muted"> · {formatLocalMinute(time.at)} here</span> : null}
             {time.note ? <span className="block text-warn">{time.note}</span> : null}
           </li>
         ))}

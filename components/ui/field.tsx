@@ -3,19 +3,19 @@ import { type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, us
 const CONTROL =
   'h-8 w-full rounded-md border border-border bg-bg px-2 text-sm text-text placeholder:text-muted focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-accent aria-[invalid=true]:border-bad';
 
-type FieldFrame = { label: ReactNode; hint?: ReactNode; error?: string; className?: string };
+type FieldFrame = { label: ReactNode; hint?: ReactNode; error?: string; className?: string; inputClassName?: string };
 
 /** A labelled input whose error (from the server's `field`, or checked here) is shown under it. */
-export function TextField({ label, hint, error, className = '', ...input }: FieldFrame & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({ label, hint, error, className = '', inputClassName = '', ...input }: FieldFrame & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   return (
     <Frame id={id} label={label} hint={hint} error={error} className={className}>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} className={CONTROL} {...input} />
+      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} className={`${CONTROL} ${inputClassName}`} {...input} />
     </Frame>
   );
 }
 
-export function SelectField({ label, hint, error, className = '', children, ...select }: FieldFrame & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({ label, hint, error, className = '', children, ...select }: Omit<FieldFrame, 'inputClassName'> & SelectHTMLAttributes<HTMLSelectElement>) {
   const id = useId();
   return (
     <Frame id={id} label={label} hint={hint} error={error} className={className}>

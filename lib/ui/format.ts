@@ -76,6 +76,11 @@ export function formatLocalTime(iso: string, now: Date = new Date()): string {
   });
 }
 
+/** "Nov 23, 01:30": a minute in the browser's zone, for lists of times where seconds say nothing. */
+export function formatLocalMinute(iso: string): string {
+  return new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+}
+
 /** "2026-11-22 04:20:00.098 UTC": the exact instant, for the hover title. */
 export function formatUtc(iso: string): string {
   return `${new Date(iso).toISOString().replace('T', ' ').replace('Z', '')} UTC`;
