@@ -91,6 +91,7 @@ const envSchema = z.object({
   SEED_DEMO_DATA: z.enum(['auto', 'never'], { error: "expected 'auto' or 'never'" }).default('auto'),
   DEMO_PRODUCTS: integer(10, 1_000_000).default(2000),
   WARMUP_ON_STARTUP: booleanFlag.default(true),
+  SCHEDULER_ENABLED: booleanFlag.default(true),
   KILN_TIMEZONE: timezone.default('UTC'),
   KILN_ADMIN_EMAIL: z.email({ error: 'expected an email address' }).transform((v) => v.toLowerCase()).default('admin@kiln.local'),
   KILN_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256, { error: 'must be at most 256 characters' }).optional(),
@@ -108,6 +109,8 @@ export type Config = {
   seedDemoData: 'auto' | 'never';
   demoProducts: number;
   warmupOnStartup: boolean;
+  /** Whether this process fires schedules (every process may; the claim keeps each slot to one). */
+  schedulerEnabled: boolean;
   timezone: string;
   /** The admin created on the first start with no operator; no password means a random one. */
   initialAdmin: { email: string; password?: string };
@@ -151,6 +154,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     seedDemoData: e.SEED_DEMO_DATA,
     demoProducts: e.DEMO_PRODUCTS,
     warmupOnStartup: e.WARMUP_ON_STARTUP,
+    schedulerEnabled: e.SCHEDULER_ENABLED,
     timezone: e.KILN_TIMEZONE,
     initialAdmin: { email: e.KILN_ADMIN_EMAIL, password: e.KILN_ADMIN_PASSWORD },
   };

@@ -94,8 +94,12 @@ async function startRuntime(): Promise<Runtime> {
     const created = await ensureDefaultSchedules({ database, registry, defaultTimezone: config.timezone });
     if (created.created.length) logger.info({ schedules: created.created }, 'Created the default schedules');
     const scheduler = new ScheduleRunner({ database, warmer, logger });
-    await scheduler.start();
-    cleanups.push({ name: 'scheduler', run: () => scheduler.stop() });
+    if (config.schedulerEnabled) {
+      await scheduler.start();
+      cleanups.push({ name: 'scheduler', run: () => scheduler.stop() });
+    } else {
+      logger.info('SCHEDULER_ENABLED=false: this process fires no schedules');
+    }
 
     const runtime: Runtime = {
       config,

@@ -87,21 +87,25 @@ export type RunStrategyResult = {
 
 export type RunFailureItem = { strategy: string; key: string; error: string; at: string };
 
+/** One strategy's progress while it is warmed. */
+export type StrategyProgress = {
+  strategy: string;
+  /** Keys the strategy said it would yield, when it knows (null: unknown). */
+  expected: number | null;
+  done: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  keysPerSecond: number;
+  elapsedMs: number;
+};
+
 /** Progress as the running process publishes it (about twice a second). */
 export type RunProgress = {
   strategy: string | null;
   position: number;
   strategiesTotal: number;
-  current: {
-    strategy: string;
-    expected: number | null;
-    done: number;
-    warmed: number;
-    skipped: number;
-    failed: number;
-    keysPerSecond: number;
-    elapsedMs: number;
-  } | null;
+  current: StrategyProgress | null;
   completed: { strategy: string; outcome: string; total: number; warmed: number; skipped: number; failed: number }[];
   concurrency: number;
   inFlight: number;

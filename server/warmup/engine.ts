@@ -1,4 +1,5 @@
 import 'server-only';
+import type { StrategyProgress } from '@/lib/api/runs';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
 import { CacheBreaker } from './cache-breaker';
@@ -8,17 +9,7 @@ import type { ResolvedStrategy, StrategyContext } from './strategy';
 
 export type StrategyOutcome = 'succeeded' | 'partial' | 'failed' | 'cancelled';
 
-export type StrategyProgress = {
-  strategy: string;
-  /** Keys the strategy said it would yield, when it knows (null: unknown). */
-  expected: number | null;
-  done: number;
-  warmed: number;
-  skipped: number;
-  failed: number;
-  keysPerSecond: number;
-  elapsedMs: number;
-};
+export type { StrategyProgress };
 
 export type StrategyStats = {
   strategy: string;

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { RunProgress as ApiRunProgress } from '@/lib/api/runs';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
 import type { RunStatus, RunTrigger } from '../db/schema';
@@ -56,16 +57,8 @@ export type RunHandle = {
   progress: () => RunProgress;
 };
 
-export type RunProgress = {
-  runId: string;
-  strategy: string | null;
-  position: number;
-  strategiesTotal: number;
-  current: StrategyProgress | null;
-  completed: { strategy: string; outcome: string; total: number; warmed: number; skipped: number; failed: number }[];
-  concurrency: number;
-  inFlight: number;
-};
+/** Progress of a run of this process, as its heartbeat publishes it. */
+export type RunProgress = ApiRunProgress & { runId: string };
 
 /**
  * Runs a planned run's strategies one after another (the plan is already in priority order),

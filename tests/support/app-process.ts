@@ -31,6 +31,8 @@ export async function startApp(env: Record<string, string>, onCleanup?: (fn: () 
       KILN_ADMIN_EMAIL: ADMIN_EMAIL,
       KILN_ADMIN_PASSWORD: ADMIN_PASSWORD,
       WARMUP_ON_STARTUP: 'false',
+      // Scenarios count runs: a schedule firing at :00 or :30 in the middle of one would be noise.
+      SCHEDULER_ENABLED: 'false',
       LOG_LEVEL: 'info',
       ...env,
     },
