@@ -53,6 +53,9 @@ export default defineConfig({
       CACHE_KEY_PREFIX: E2E_CACHE_PREFIX,
       DEMO_PRODUCTS: '800',
       LOG_LEVEL: 'warn',
+      // A default schedule firing mid-test would make a strategy busy (409) at random: the runner
+      // stays off here; the schedules themselves (and Run now) work without it.
+      SCHEDULER_ENABLED: 'false',
       KILN_ADMIN_EMAIL: E2E_ADMIN_EMAIL,
       KILN_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       KILN_DATA_DIR: `.data/e2e-${process.env.E2E_RUN_ID}`,

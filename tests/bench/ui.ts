@@ -67,7 +67,7 @@ async function main() {
   let app: AppProcess | undefined;
   const url = databaseUrl(name);
   try {
-    app = await startApp({ DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', CACHE_KEY_PREFIX: prefix, DEMO_PRODUCTS: '2000', LOG_LEVEL: 'warn' });
+    app = await startApp({ DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', CACHE_KEY_PREFIX: prefix, DEMO_PRODUCTS: '2000', LOG_LEVEL: 'warn', SCHEDULER_ENABLED: 'false' });
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     const started = performance.now();
     const runs = await seedRunHistory(sql, { now: new Date(), days: Number(values.days) });
