@@ -1,19 +1,12 @@
 'use client';
 
 import Link from 'next/link';
-import type { Scope } from '@/lib/api/runs';
-import { humanize } from '@/lib/ui/format';
+import { describeScope } from '@/lib/ui/scope';
 import { useSchedulesQuery } from '../api/schedules';
 import { LocalTime } from '../ui/local-time';
 import { Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
 import { Stat } from './stat';
-
-export function describeScope(scope: Scope): string {
-  if ('all' in scope) return 'all strategies';
-  if ('strategies' in scope) return scope.strategies.map(humanize).join(', ');
-  return `tags ${scope.tags.join(', ')}`;
-}
 
 /** The next schedule to fire: when (here and in its own zone), what it warms, and the ones after. */
 export function NextScheduleCard() {

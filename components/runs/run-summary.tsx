@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import type { RunDetail } from '@/lib/api/runs';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
 import { type LiveRun, summarizeProgress } from '@/lib/ui/run-progress';
-import { describeScope } from '../overview/next-schedule-card';
+import { describeScope } from '@/lib/ui/scope';
 import { LocalTime } from '../ui/local-time';
 
 /** Who or what started the run, in words, with a link to the run it retried. */

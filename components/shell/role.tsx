@@ -11,7 +11,9 @@ export function useHasRole(minimum: Role): boolean {
 }
 
 /**
- * Renders its children only for a role that may use them. Viewers do not get disabled buttons:
+ * Renders its children only for a role that may use them. Every control that changes something
+ * also carries `data-mutates` (the viewer e2e test counts them: none for a viewer, some for an
+ * operator, so the check can fail). Viewers do not get disabled buttons:
  * they get none, so the page shows what is, not what they may not do.
  */
 export function Can({ role, children, fallback = null }: { role: Role; children: ReactNode; fallback?: ReactNode }) {

@@ -31,3 +31,17 @@ test('health answers without sign-in; readiness reports its checks', async ({ re
   expect(ready.status()).toBe(200);
   expect(await ready.json()).toMatchObject({ ready: true, checks: { database: { ok: true } } });
 });
+
+test('when the session ends, the next call to the API sends the page to sign in, remembering where it was', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(E2E_ADMIN_EMAIL);
+  await page.getByLabel('Password').fill(E2E_ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
+  await page.goto('/audit');
+  await expect(page.getByTestId('audit-table')).toBeVisible();
+  // The session ends behind the page's back (as after 12 idle hours or a sign-out elsewhere).
+  expect((await page.request.post('/api/auth/logout', { headers: { origin: new URL(page.url()).origin } })).status()).toBe(200);
+  await page.getByLabel('Outcome').selectOption('denied');
+  await expect(page).toHaveURL(/\/login\?next=%2Faudit$/);
+});
