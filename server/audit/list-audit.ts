@@ -1,5 +1,5 @@
 import 'server-only';
-import { type SQL, and, desc, eq, gte, like, lt, sql } from 'drizzle-orm';
+import { type SQL, and, eq, gte, like, lt, sql } from 'drizzle-orm';
 import type { AuditPage, AuditQuery } from '@/lib/api/audit';
 import { AppError } from '../errors';
 import type { Database } from '../db/client';
@@ -59,7 +59,8 @@ export async function listAudit(database: Database, query: AuditQuery): Promise<
     })
     .from(auditLog)
     .where(and(...conditions))
-    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    // NULLS LAST like audit_log_at_idx (drizzle's desc indexes), so the page is a walk down the index.
+    .orderBy(sql`${auditLog.at} desc nulls last`, sql`${auditLog.id} desc nulls last`)
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);

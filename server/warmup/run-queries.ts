@@ -37,7 +37,8 @@ export async function listRuns(database: Database, query: ListRunsQuery): Promis
     select ${RUN_COLUMNS}, r.created_at::text as "cursorAt"
     from runs r left join schedules s on s.id = r.schedule_id
     ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
-    order by r.created_at desc, r.id desc
+    -- The same order as runs_created_idx (drizzle writes desc indexes NULLS LAST), so it is a walk down it.
+    order by r.created_at desc nulls last, r.id desc nulls last
     limit ${limit + 1}`);
   const page = rows.slice(0, limit);
   const last = page.at(-1);

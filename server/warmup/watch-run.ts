@@ -25,7 +25,8 @@ export async function readSnapshot(database: Database, runId: string): Promise<R
   const [row] = await database.rows<RunSnapshot>(sql`
     select id::text as id, status, concurrency, total::float8 as total, warmed::float8 as warmed,
            skipped::float8 as skipped, failed::float8 as failed, progress,
-           cancel_requested_at::text as "cancelRequestedAt", finished_at::text as "finishedAt",
+           to_char(cancel_requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "cancelRequestedAt",
+           to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "finishedAt",
            duration_ms as "durationMs", error
     from runs where id = ${runId}::uuid`);
   return row;

@@ -44,7 +44,7 @@ describe('Postgres faults', () => {
     // A strategy whose every value is a real query to the shop database.
     const source = fakeStrategy({
       name: 'db_source',
-      keys: Array.from({ length: 1000 }, (_, i) => `Item:${i}`),
+      keys: Array.from({ length: 2000 }, (_, i) => `Item:${i}`),
       value: async (key) => {
         const [row] = await database.rows<{ v: string }>(sql`select pg_sleep(0.01), json_build_object('key', ${key}::text, 'complete', true)::text as v`);
         return row!.v;
@@ -56,7 +56,7 @@ describe('Postgres faults', () => {
     const run = await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true }, concurrency: 4 });
     await sleep(1500);
     await server.stop();
-    await sleep(2000);
+    await sleep(3000); // several heartbeats (every 0.5 s) and many loads fail meanwhile
     await server.start();
     const summary = await run.done;
 

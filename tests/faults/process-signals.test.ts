@@ -16,7 +16,8 @@ import { figure } from '../support/scenario-reporter';
  * signal arrives.
  */
 async function slowCatalogShop(database: Database): Promise<void> {
-  await seedShop(database, { products: 20_000, seed: 7, reset: true });
+  // 60,000 products at one key a batch: well over the 15 s a shutdown grants a run to finish.
+  await seedShop(database, { products: 60_000, seed: 7, reset: true });
   await database.rows(sql`update settings set batch_size = 1 where id = 1`);
   await database.rows(sql`insert into strategy_settings (strategy, enabled) values ('product_catalog', true)`);
 }

@@ -132,7 +132,8 @@ export const runs = pgTable(
     error: text('error'),
   },
   (t) => [
-    index('runs_created_idx').on(t.createdAt.desc(), t.id),
+    // Newest first, as the runs list pages (order by created_at desc nulls last, id desc nulls last).
+    index('runs_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('runs_running_idx').on(t.heartbeatAt).where(sql`${t.status} = 'running'`),
     index('runs_schedule_idx').on(t.scheduleId, t.createdAt.desc()),
     check('runs_concurrency_range', sql`${t.concurrency} between 1 and 256`),
