@@ -35,9 +35,17 @@ for i, key in ipairs(KEYS) do out[i] = redis.call('PTTL', key) end
 return out
 `;
 
+/** MEMORY USAGE of every key in one command: bytes, or false (nil) for a missing key. */
+const MEMORY_MANY_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('MEMORY', 'USAGE', key) or false end
+return out
+`;
+
 type ScriptedRedis = Redis & {
   kilnSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
   kilnPttlMany(numKeys: number, ...keys: string[]): Promise<number[]>;
+  kilnMemoryMany(numKeys: number, ...keys: string[]): Promise<(number | null)[]>;
 };
 
 export type RedisCacheOptions = {
@@ -74,6 +82,7 @@ export class RedisCache implements Cache {
       this.#description = `Redis at ${redactUrl(target.url)}`;
       this.#client.defineCommand('kilnSetMany', { lua: SET_MANY_SCRIPT });
       this.#client.defineCommand('kilnPttlMany', { lua: PTTL_MANY_SCRIPT });
+      this.#client.defineCommand('kilnMemoryMany', { lua: MEMORY_MANY_SCRIPT });
     } else {
       const auth = target.url ? new URL(target.url) : undefined;
       this.#client = new Cluster(target.nodes, {
@@ -192,6 +201,16 @@ export class RedisCache implements Cache {
         ? await this.#run(() => (this.#client as ScriptedRedis).kilnPttlMany(full.length, ...full))
         : await this.#run(() => Promise.all(full.map((k) => this.#client.pttl(k))));
     return replies.map(fromPttl);
+  }
+
+  async memoryUsageMany(keys: readonly string[]): Promise<(number | null)[]> {
+    if (keys.length === 0) return [];
+    const full = keys.map((k) => this.#prefix + k);
+    const replies =
+      this.#client instanceof Redis
+        ? await this.#run(() => (this.#client as ScriptedRedis).kilnMemoryMany(full.length, ...full))
+        : await this.#run(() => Promise.all(full.map((k) => this.#client.call('MEMORY', 'USAGE', k) as Promise<number | null>)));
+    return replies.map((bytes) => (typeof bytes === 'number' ? bytes : null));
   }
 
   async delete(keys: readonly string[]): Promise<number> {

@@ -127,6 +127,8 @@ export const runs = pgTable(
     failed: bigint('failed', { mode: 'number' }).notNull().default(0),
     durationMs: integer('duration_ms'),
     error: text('error'),
+    /** Dry runs: what a real run of the same scope would take (keys, duration, cache memory). */
+    estimate: jsonb('estimate').$type<Record<string, unknown>>(),
   },
   (t) => [
     index('runs_created_idx').on(t.createdAt.desc(), t.id),
