@@ -10,6 +10,7 @@ import { ReadCounter } from '@/server/reads/read-counter';
 import { READ_FAMILY_INFO } from '@/server/reads/read-families';
 import { StrategySettingsCache } from '@/server/reads/strategy-settings-cache';
 import { StrategyRegistry } from '@/server/warmup/registry';
+import { overrideCache } from '../../support/cache-override';
 import { useTestDatabase } from '../../support/db';
 import { useTestRedisCache } from '../../support/warmer';
 
@@ -128,7 +129,7 @@ describe('the shop read path', () => {
 
   it('answers from the database when the cache fails, counting a miss', async () => {
     const memory = new MemoryCache({ maxBytes: 1024 * 1024 });
-    const broken: Cache = Object.assign(Object.create(memory) as Cache, {
+    const broken = overrideCache(memory, {
       get: async () => {
         throw new Error('cache down');
       },
