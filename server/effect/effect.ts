@@ -10,7 +10,7 @@ import { StrategySettingsCache } from '../reads/strategy-settings-cache';
 import type { RunDeps, RunSummary } from '../warmup/execute-run';
 import type { StrategyRegistry } from '../warmup/registry';
 import { CoverageSampler } from './coverage-sampler';
-import { estimateRun } from './estimate-run';
+import { dryRunEstimator } from './estimate-run';
 
 /**
  * What shows whether the warmup helps, for one process: the shop's read path (cache-aside reads,
@@ -50,10 +50,7 @@ export function createEffect(deps: EffectDeps): Effect {
     counter,
     coverage,
     shopLimiter: new ClientRateLimiter({ perSecond: config.shopRateLimitPerSecond }),
-    estimateDryRun: (strategies, counted) =>
-      estimateRun({ database, cache }, strategies, {
-        counted: new Map(counted.map((s) => [s.strategy, { count: s.total, error: s.error }])),
-      }),
+    estimateDryRun: dryRunEstimator({ database, cache }),
     onRunFinished: (summary) => coverage.afterRun(summary),
     start: () => {
       counter.start();

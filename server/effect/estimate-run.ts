@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { RunEstimate, StrategyEstimate } from '@/lib/api/effect';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
+import type { StrategyStats } from '../warmup/engine';
 import type { ResolvedStrategy, StrategyContext } from '../warmup/strategy';
 import { sampleWarmSet } from './sample-warm-set';
 import { textArray } from './sql-fragments';
@@ -19,6 +20,12 @@ const TIMEOUT_MS = 20_000;
 export type EstimateDeps = { database: Database; cache: Cache };
 /** What a dry run counted, per strategy: its key count, or why counting failed. */
 export type CountedKeys = Map<string, { count: number; error?: string }>;
+
+/** The warmer's dry-run hook: estimates a real run from what the dry run counted. */
+export function dryRunEstimator(deps: EstimateDeps): (strategies: ResolvedStrategy[], counted: StrategyStats[]) => Promise<RunEstimate> {
+  return (strategies, counted) =>
+    estimateRun(deps, strategies, { counted: new Map(counted.map((s) => [s.strategy, { count: s.total, error: s.error }])) });
+}
 
 /**
  * What a run of these strategies would take, per strategy and in total:

@@ -1,0 +1,69 @@
+// One `next start` of the built app for the simulator: its own port, database and Redis prefix,
+// its log in a file, stopped with SIGTERM (Kiln then writes its last read counts) and killed if it hangs.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { nextBin, root } from '../../../server/cli/build.mjs';
+
+export type KilnServer = { port: number; baseUrl: string; logFile: string; stop: () => Promise<void> };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startKiln(env: Record<string, string>, label: string): Promise<KilnServer> {
+  const port = await freePort();
+  const logFile = path.join(os.tmpdir(), `kiln-effect-${process.pid}-${label}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const child: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: '1' },
+    stdio: ['ignore', log, log],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+    fs.closeSync(log);
+  };
+  const server = { port, baseUrl: `http://127.0.0.1:${port}`, logFile, stop };
+  try {
+    await waitUntilReady(server.baseUrl, exited, logFile);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return server;
+}
+
+/** Polls /api/ready until 200: migrations applied and, when it is on, the start-up warmup done. */
+async function waitUntilReady(baseUrl: string, exited: Promise<number | null>, logFile: string): Promise<void> {
+  let gone: number | null | undefined;
+  void exited.then((code) => (gone = code));
+  const deadline = Date.now() + 10 * 60_000;
+  while (Date.now() < deadline) {
+    if (gone !== undefined) throw new Error(`The server exited with code ${gone} before it was ready; see ${logFile}`);
+    try {
+      const response = await fetch(`${baseUrl}/api/ready`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`The server was not ready within 10 minutes; see ${logFile}`);
+}
