@@ -18,7 +18,7 @@ import type { Database } from '@/server/db/client';
 import { type KilnServer, startKiln } from './effect/kiln-server';
 import { type Outcome, printReport } from './effect/report';
 import { ensureShopDatabase, lastStartupRun, readCounts, readShopFacts } from './effect/shop-database';
-import { MIX_DESCRIPTION, driveTraffic, trafficMix } from './effect/traffic';
+import { MIX_DESCRIPTION, driveTraffic, trafficMix, warmUpProcess } from './effect/traffic';
 
 const VARIANTS = {
   cold: { label: 'cold cache', warmup: false, catalog: false },
@@ -73,8 +73,9 @@ async function keysInCache(): Promise<Set<string>> {
   return keys;
 }
 
-async function cleanUp(): Promise<void> {
-  await server?.stop().catch(() => {});
+async function cleanUp(failed = false): Promise<void> {
+  if (failed && server) log(`The server's log is kept in ${server.logFile}`);
+  await server?.stop({ keepLog: failed }).catch(() => {});
   const removed = await deletePrefix().catch(() => 0);
   log(`Removed ${removed} simulator keys from Redis`);
   redis.disconnect();
@@ -84,7 +85,7 @@ async function cleanUp(): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping the server and removing the simulator's keys`);
-    void cleanUp().finally(() => process.exit(130));
+    void cleanUp(true).finally(() => process.exit(130));
   });
 }
 
@@ -112,6 +113,7 @@ async function runVariant(db: Database, name: VariantName, popularity: Awaited<R
   );
   const readyMs = Date.now() - startedAt.getTime();
   const run = variant.warmup ? await lastStartupRun(db, startedAt) : null;
+  await warmUpProcess(server.baseUrl);
   const warmed = await keysInCache();
   const before = await readCounts(db);
   log(`[${name}] ready in ${(readyMs / 1000).toFixed(1)} s with ${warmed.size} keys cached; ${rps} requests/s for ${seconds} s...`);
@@ -131,6 +133,7 @@ async function runVariant(db: Database, name: VariantName, popularity: Awaited<R
 
 const loadBefore = os.loadavg();
 log(`Load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
+let failed = true;
 try {
   database = await ensureShopDatabase(databaseUrl, products, log);
   if (!ensureBuild({ ...process.env, NEXT_TELEMETRY_DISABLED: '1' })) throw new Error('The build failed; see the output above');
@@ -138,6 +141,7 @@ try {
   const outcomes: Outcome[] = [];
   for (const name of variants) outcomes.push(await runVariant(database, name, popularity));
   printReport({ products, rps, seconds, mix: MIX_DESCRIPTION, loadBefore, loadAfter: os.loadavg(), outcomes });
+  failed = false;
 } finally {
-  await cleanUp();
+  await cleanUp(failed);
 }

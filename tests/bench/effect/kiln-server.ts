@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { nextBin, root } from '../../../server/cli/build.mjs';
 
-export type KilnServer = { port: number; baseUrl: string; logFile: string; stop: () => Promise<void> };
+export type KilnServer = { port: number; baseUrl: string; logFile: string; stop: (options?: { keepLog?: boolean }) => Promise<void> };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,7 +31,8 @@ export async function startKiln(env: Record<string, string>, label: string): Pro
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stopped = false;
-  const stop = async () => {
+  /** Stops the server; its log is removed unless asked to keep it (after a failure, to read it). */
+  const stop = async (options: { keepLog?: boolean } = {}) => {
     if (stopped) return;
     stopped = true;
     child.kill('SIGTERM');
@@ -39,12 +40,13 @@ export async function startKiln(env: Record<string, string>, label: string): Pro
     await exited;
     clearTimeout(timer);
     fs.closeSync(log);
+    if (!options.keepLog) fs.rmSync(logFile, { force: true });
   };
   const server = { port, baseUrl: `http://127.0.0.1:${port}`, logFile, stop };
   try {
     await waitUntilReady(server.baseUrl, exited, logFile);
   } catch (error) {
-    await stop();
+    await stop({ keepLog: true });
     throw error;
   }
   return server;

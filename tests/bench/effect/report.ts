@@ -49,9 +49,16 @@ export function printReport(r: { products: number; rps: number; seconds: number;
   line();
   for (const f of FAMILIES) row(`DB queries ${f}`, outcomes.map((o) => int(o.counts[f]!.dbQueries)));
   row('DB queries, all reads', outcomes.map((o) => int(sum(o.counts).dbQueries)));
+  const perThousand = (o: Outcome) => {
+    const c = sum(o.counts);
+    return c.hits + c.misses > 0 ? (c.dbQueries / (c.hits + c.misses)) * 1000 : 0;
+  };
+  row('DB queries per 1,000 reads', outcomes.map((o) => perThousand(o).toFixed(1)));
   if (cold) {
     const base = sum(cold.counts).dbQueries;
     row('fewer DB queries than cold', outcomes.map((o) => (o === cold || base === 0 ? '-' : pct(1 - sum(o.counts).dbQueries / base))));
+    // Per read: the same comparison when a server could not take every request it was sent.
+    row('  the same, per read', outcomes.map((o) => (o === cold || perThousand(cold) === 0 ? '-' : pct(1 - perThousand(o) / perThousand(cold)))));
   }
   row('404s (sessions)', outcomes.map((o) => int(o.traffic.families.sessions.notFound)));
   line();
@@ -65,7 +72,8 @@ export function printReport(r: { products: number; rps: number; seconds: number;
     const client = FAMILIES.reduce((a, f) => ({ hits: a.hits + o.traffic.families[f].hits, misses: a.misses + o.traffic.families[f].misses }), { hits: 0, misses: 0 });
     const errors = FAMILIES.reduce((n, f) => n + o.traffic.families[f].errors, 0);
     const agree = client.hits === server.hits && client.misses === server.misses ? 'agree' : 'DIFFER';
-    console.log(`${o.label}: server counted ${int(server.hits)} hits / ${int(server.misses)} misses; the responses' x-kiln-cache headers say ${int(client.hits)} / ${int(client.misses)} (${agree}); ${errors} errors`);
+    const kinds = Object.entries(o.traffic.errorKinds).map(([kind, n]) => `${n} ${kind}`).join(', ');
+    console.log(`${o.label}: server counted ${int(server.hits)} hits / ${int(server.misses)} misses; the responses' x-kiln-cache headers say ${int(client.hits)} / ${int(client.misses)} (${agree}); ${errors} errors${kinds ? ` (${kinds})` : ''}`);
   }
   console.log(JSON.stringify({ measurement: 'effect', products: r.products, rps: r.rps, seconds: r.seconds, loadBefore: r.loadBefore, outcomes: outcomes.map(summary) }));
 }

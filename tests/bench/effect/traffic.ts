@@ -50,6 +50,16 @@ export function trafficMix(facts: ShopFacts, seed: number): () => ShopRequest {
 
 export type FamilyTally = { requests: number; hits: number; misses: number; notFound: number; errors: number; warmedKeyReads: number; warmedKeyHits: number };
 
+/**
+ * Loads the server's shop route handlers and its runtime before the measured traffic, as any
+ * process serving traffic would have: with malformed ids (400), which read nothing and count nothing.
+ */
+export async function warmUpProcess(baseUrl: string): Promise<void> {
+  for (const path of ['/api/health', '/api/shop/products/0', '/api/shop/categories/0', '/api/shop/recommendations/X', '/api/shop/sessions/0']) {
+    for (let i = 0; i < 3; i++) await (await fetch(baseUrl + path)).arrayBuffer();
+  }
+}
+
 export type TrafficResult = {
   sent: number;
   /** Requests not sent because `maxInFlight` were already waiting (the server could not keep up). */
@@ -57,8 +67,10 @@ export type TrafficResult = {
   seconds: number;
   latencyMs: { p50: number; p95: number; p99: number };
   families: Record<Family, FamilyTally>;
-  /** Hit rate of all reads per 10-second slice. */
+  /** Hit rate of all reads per 10-second slice (by when each request was due). */
   timeline: { second: number; hitRate: number }[];
+  /** What the failed requests answered (status or error code) and how often. */
+  errorKinds: Record<string, number>;
 };
 
 /**
@@ -84,7 +96,8 @@ export async function driveTraffic(
   let skipped = 0;
   const started = performance.now();
 
-  const send = (req: ShopRequest, at: number) => {
+  const errorKinds: Record<string, number> = {};
+  const send = (req: ShopRequest, at: number, slot: number) => {
     inFlight++;
     sent++;
     const tally = families[req.family];
@@ -102,9 +115,12 @@ export async function driveTraffic(
           latencies.push(performance.now() - at);
           const cache = response.headers['x-kiln-cache'];
           if (response.statusCode === 404) tally.notFound++;
-          else if (response.statusCode !== 200) tally.errors++;
-          const slice = slices.get(Math.floor((at - started) / 10_000)) ?? { hits: 0, reads: 0 };
-          slices.set(Math.floor((at - started) / 10_000), slice);
+          else if (response.statusCode !== 200) {
+            tally.errors++;
+            errorKinds[`HTTP ${response.statusCode}`] = (errorKinds[`HTTP ${response.statusCode}`] ?? 0) + 1;
+          }
+          const slice = slices.get(slot) ?? { hits: 0, reads: 0 };
+          slices.set(slot, slice);
           if (response.statusCode === 200 || response.statusCode === 404) slice.reads++;
           if (cache === 'hit') {
             tally.hits++;
@@ -114,7 +130,13 @@ export async function driveTraffic(
         }),
       );
     });
-    request.on('error', () => done(() => tally.errors++));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      done(() => {
+        tally.errors++;
+        const kind = error.code ?? error.message;
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+      }),
+    );
   };
 
   await new Promise<void>((resolve) => {
@@ -125,7 +147,7 @@ export async function driveTraffic(
       for (; issued < due; issued++) {
         const req = next();
         if (inFlight >= maxInFlight) skipped++;
-        else send(req, now);
+        else send(req, now, Math.floor(issued / options.rps / 10));
       }
       if (issued >= total) {
         const drain = setInterval(() => {
@@ -150,5 +172,6 @@ export async function driveTraffic(
     latencyMs: { p50: at(0.5), p95: at(0.95), p99: at(0.99) },
     families,
     timeline: [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([slice, s]) => ({ second: slice * 10, hitRate: s.reads ? s.hits / s.reads : 0 })),
+    errorKinds,
   };
 }
