@@ -117,7 +117,9 @@ async function runVariant(db: Database, name: VariantName, popularity: Awaited<R
   const warmed = await keysInCache();
   const before = await readCounts(db);
   log(`[${name}] ready in ${(readyMs / 1000).toFixed(1)} s with ${warmed.size} keys cached; ${rps} requests/s for ${seconds} s...`);
+  const cpuBefore = server.cpuSeconds();
   const traffic = await driveTraffic(server.baseUrl, trafficMix(facts, Number(values.seed)), { rps, seconds, warmed });
+  const cpuAfter = server.cpuSeconds();
   await server.stop();
   server = undefined;
   const after = await readCounts(db);
@@ -128,7 +130,8 @@ async function runVariant(db: Database, name: VariantName, popularity: Awaited<R
       return [f, { hits: a.hits - b.hits, misses: a.misses - b.misses, dbQueries: a.dbQueries - b.dbQueries }];
     }),
   );
-  return { name, label: variant.label, warmedKeys: warmed.size, readyMs, run, counts, traffic };
+  const serverCpuSeconds = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+  return { name, label: variant.label, warmedKeys: warmed.size, readyMs, run, counts, traffic, serverCpuSeconds };
 }
 
 const loadBefore = os.loadavg();

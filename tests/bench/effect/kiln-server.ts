@@ -7,7 +7,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { nextBin, root } from '../../../server/cli/build.mjs';
 
-export type KilnServer = { port: number; baseUrl: string; logFile: string; stop: (options?: { keepLog?: boolean }) => Promise<void> };
+export type KilnServer = {
+  port: number;
+  baseUrl: string;
+  logFile: string;
+  /** CPU seconds (user + system) the server process has used so far (Linux /proc; null elsewhere). */
+  cpuSeconds: () => number | null;
+  stop: (options?: { keepLog?: boolean }) => Promise<void>;
+};
+
+/** User + system CPU seconds of a process, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,7 +60,7 @@ export async function startKiln(env: Record<string, string>, label: string): Pro
     fs.closeSync(log);
     if (!options.keepLog) fs.rmSync(logFile, { force: true });
   };
-  const server = { port, baseUrl: `http://127.0.0.1:${port}`, logFile, stop };
+  const server = { port, baseUrl: `http://127.0.0.1:${port}`, logFile, cpuSeconds: () => cpuSecondsOf(child.pid), stop };
   try {
     await waitUntilReady(server.baseUrl, exited, logFile);
   } catch (error) {

@@ -13,6 +13,8 @@ export type Outcome = {
   /** Server-side counts of the read path (cache_reads) over the traffic, per family. */
   counts: Record<string, Counts>;
   traffic: TrafficResult;
+  /** CPU seconds the Kiln server used during the traffic. */
+  serverCpuSeconds: number | null;
 };
 
 const pct = (n: number | null) => (n === null ? '-' : `${(n * 100).toFixed(1)}%`);
@@ -41,6 +43,7 @@ export function printReport(r: { products: number; rps: number; seconds: number;
   row('keys cached at start', outcomes.map((o) => int(o.warmedKeys)));
   row('requests sent (not sent)', outcomes.map((o) => `${int(o.traffic.sent)} (${int(o.traffic.skipped)})`));
   row('latency p50 / p95 ms', outcomes.map((o) => `${o.traffic.latencyMs.p50} / ${o.traffic.latencyMs.p95}`));
+  row('server CPU during traffic', outcomes.map((o) => (o.serverCpuSeconds === null ? '-' : `${o.serverCpuSeconds.toFixed(1)} s of ${o.traffic.seconds.toFixed(0)} s`)));
   line();
   for (const f of FAMILIES) row(`hit rate ${f}`, outcomes.map((o) => pct(rate(o.counts[f]!))));
   row('hit rate, all reads', outcomes.map((o) => pct(rate(sum(o.counts)))));
@@ -64,7 +67,13 @@ export function printReport(r: { products: number; rps: number; seconds: number;
   line();
   const slices = outcomes[0]?.traffic.timeline.map((t) => t.second) ?? [];
   for (const second of slices) {
-    row(`hit rate, seconds ${second}-${second + 10}`, outcomes.map((o) => pct(o.traffic.timeline.find((t) => t.second === second)?.hitRate ?? null)));
+    row(
+      `seconds ${second}-${second + 10}: hit rate, p95`,
+      outcomes.map((o) => {
+        const slice = o.traffic.timeline.find((t) => t.second === second);
+        return slice ? `${pct(slice.hitRate)}, ${slice.p95Ms} ms` : '-';
+      }),
+    );
   }
   line();
   for (const o of outcomes) {
@@ -97,6 +106,7 @@ function summary(o: Outcome) {
     sent: o.traffic.sent,
     skipped: o.traffic.skipped,
     latencyMs: o.traffic.latencyMs,
+    serverCpuSeconds: o.serverCpuSeconds,
     families: Object.fromEntries(
       FAMILIES.map((f: Family) => [f, { ...o.counts[f]!, hitRate: rate(o.counts[f]!), requests: o.traffic.families[f].requests, notFound: o.traffic.families[f].notFound }]),
     ),

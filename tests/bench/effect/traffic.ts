@@ -67,8 +67,8 @@ export type TrafficResult = {
   seconds: number;
   latencyMs: { p50: number; p95: number; p99: number };
   families: Record<Family, FamilyTally>;
-  /** Hit rate of all reads per 10-second slice (by when each request was due). */
-  timeline: { second: number; hitRate: number }[];
+  /** Hit rate of all reads and p95 latency per 10-second slice (by when each request was due). */
+  timeline: { second: number; hitRate: number; p95Ms: number }[];
   /** What the failed requests answered (status or error code) and how often. */
   errorKinds: Record<string, number>;
 };
@@ -89,7 +89,7 @@ export async function driveTraffic(
   const families = Object.fromEntries(
     FAMILIES.map((f) => [f, { requests: 0, hits: 0, misses: 0, notFound: 0, errors: 0, warmedKeyReads: 0, warmedKeyHits: 0 }]),
   ) as Record<Family, FamilyTally>;
-  const slices = new Map<number, { hits: number; reads: number }>();
+  const slices = new Map<number, { hits: number; reads: number; latencies: number[] }>();
   const latencies: number[] = [];
   let inFlight = 0;
   let sent = 0;
@@ -112,15 +112,17 @@ export async function driveTraffic(
       response.resume();
       response.on('end', () =>
         done(() => {
-          latencies.push(performance.now() - at);
+          const ms = performance.now() - at;
+          latencies.push(ms);
           const cache = response.headers['x-kiln-cache'];
           if (response.statusCode === 404) tally.notFound++;
           else if (response.statusCode !== 200) {
             tally.errors++;
             errorKinds[`HTTP ${response.statusCode}`] = (errorKinds[`HTTP ${response.statusCode}`] ?? 0) + 1;
           }
-          const slice = slices.get(slot) ?? { hits: 0, reads: 0 };
+          const slice = slices.get(slot) ?? { hits: 0, reads: 0, latencies: [] };
           slices.set(slot, slice);
+          slice.latencies.push(ms);
           if (response.statusCode === 200 || response.statusCode === 404) slice.reads++;
           if (cache === 'hit') {
             tally.hits++;
@@ -163,15 +165,21 @@ export async function driveTraffic(
     tick();
   });
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+  const at = (q: number) => percentile(latencies, q);
   return {
     sent,
     skipped,
     seconds: (performance.now() - started) / 1000,
     latencyMs: { p50: at(0.5), p95: at(0.95), p99: at(0.99) },
     families,
-    timeline: [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([slice, s]) => ({ second: slice * 10, hitRate: s.reads ? s.hits / s.reads : 0 })),
+    timeline: [...slices.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([slice, s]) => ({ second: slice * 10, hitRate: s.reads ? s.hits / s.reads : 0, p95Ms: percentile(s.latencies, 0.95) })),
     errorKinds,
   };
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 10) / 10;
 }
