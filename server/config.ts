@@ -95,6 +95,8 @@ const envSchema = z.object({
   KILN_TIMEZONE: timezone.default('UTC'),
   KILN_ADMIN_EMAIL: z.email({ error: 'expected an email address' }).transform((v) => v.toLowerCase()).default('admin@kiln.local'),
   KILN_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256, { error: 'must be at most 256 characters' }).optional(),
+  SHOP_RATE_LIMIT_RPS: integer(1, 1_000_000).default(1000),
+  COVERAGE_SAMPLE_MINUTES: integer(1, 1440).default(5),
 });
 
 export type Config = {
@@ -114,6 +116,10 @@ export type Config = {
   timezone: string;
   /** The admin created on the first start with no operator; no password means a random one. */
   initialAdmin: { email: string; password?: string };
+  /** Requests a second (and burst) each client address may make to the public /api/shop reads, per process. */
+  shopRateLimitPerSecond: number;
+  /** Minutes between periodic cache-coverage samples (one process of all replicas takes them). */
+  coverageSampleMinutes: number;
 };
 
 export class ConfigError extends Error {
@@ -157,6 +163,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     schedulerEnabled: e.SCHEDULER_ENABLED,
     timezone: e.KILN_TIMEZONE,
     initialAdmin: { email: e.KILN_ADMIN_EMAIL, password: e.KILN_ADMIN_PASSWORD },
+    shopRateLimitPerSecond: e.SHOP_RATE_LIMIT_RPS,
+    coverageSampleMinutes: e.COVERAGE_SAMPLE_MINUTES,
   };
 }
 

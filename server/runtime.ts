@@ -6,6 +6,7 @@ import { registerStrategies } from './contexts';
 import { type Database, openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
+import { type Effect, createEffect } from './effect/effect';
 import { type Logger, createLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics/metrics';
 import { ensureDefaultSchedules } from './scheduling/default-schedules';
@@ -28,6 +29,8 @@ export type Runtime = {
   warmer: Warmer;
   scheduler: ScheduleRunner;
   metrics: Metrics;
+  /** The shop's read path, its counts, coverage samples and estimates: whether the warmup helps. */
+  effect: Effect;
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
@@ -81,10 +84,25 @@ async function startRuntime(): Promise<Runtime> {
     logger.info({ cache: cache.describe() }, 'Cache configured');
 
     const registry = registerStrategies(new StrategyRegistry());
+    const effect = createEffect({ config, database, cache, registry, logger });
+    // After the warmer's drain (cleanups run in reverse): the drained runs' samples and the last
+    // read counts are written before the cache and the database close.
+    cleanups.push({ name: 'effect', run: () => effect.stop() });
     let metrics: Metrics | undefined;
-    const warmer = new Warmer({ database, cache, logger, registry, onRunFinished: (summary) => metrics?.observeRun(summary) });
+    const warmer = new Warmer({
+      database,
+      cache,
+      logger,
+      registry,
+      estimate: effect.estimateDryRun,
+      onRunFinished: (summary) => {
+        metrics?.observeRun(summary);
+        effect.onRunFinished(summary);
+      },
+    });
     metrics = createMetrics({ database, cache, loadsInFlight: () => warmer.loadsInFlight() });
     warmer.startSweeper();
+    effect.start();
     // Runs get the first 15 s of a shutdown to finish, then are cancelled and saved within 8 s
     // more: together under the 25 s a SIGTERM may take.
     cleanups.push({ name: 'warmer', run: () => warmer.shutdown(15_000, 8_000) });
@@ -110,6 +128,7 @@ async function startRuntime(): Promise<Runtime> {
       warmer,
       scheduler,
       metrics,
+      effect,
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RunEstimate } from './effect';
 
 /** Shapes of the runs API, shared by the route handlers and the browser. */
 
@@ -123,6 +124,8 @@ export type RunDetail = RunListItem & {
   failures: RunFailureItem[];
   /** Failures recorded for the run (at most 1000 are kept). */
   failureCount: number;
+  /** Dry runs: what a real run of the same scope would take (keys, duration, cache memory); else null. */
+  estimate: RunEstimate | null;
 };
 
 export const statsQuerySchema = z.strictObject({

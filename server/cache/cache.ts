@@ -23,6 +23,11 @@ export interface Cache {
   ttlMs(key: string): Promise<number | null>;
   /** ttlMs for many keys in one round trip. */
   ttlMsMany(keys: readonly string[]): Promise<(number | null)[]>;
+  /**
+   * Bytes each key takes in the cache, in one round trip (Redis: MEMORY USAGE, value and overhead;
+   * memory cache: its own size accounting); null for a missing key. For estimates, on a few keys.
+   */
+  memoryUsageMany(keys: readonly string[]): Promise<(number | null)[]>;
   delete(keys: readonly string[]): Promise<number>;
   /** Keys that start with a prefix, in batches, without blocking the server (SCAN, not KEYS). */
   scan(prefix: string, batchSize?: number): AsyncIterable<string[]>;

@@ -20,8 +20,7 @@ export class MemoryCache implements Cache {
     this.#maxBytes = options.maxBytes;
     this.#lru = new LRUCache<string, string>({
       maxSize: options.maxBytes,
-      // JS strings are UTF-16: two bytes a character is the honest size.
-      sizeCalculation: (value, key) => Math.max(1, (value.length + key.length) * 2),
+      sizeCalculation: entrySize,
       ttlAutopurge: false,
       allowStale: false,
       dispose: (_value, _key, reason) => {
@@ -80,6 +79,14 @@ export class MemoryCache implements Cache {
     return Math.max(0, Math.min(Math.floor(ms), ttl));
   }
 
+  async memoryUsageMany(keys: readonly string[]): Promise<(number | null)[]> {
+    return keys.map((k) => {
+      const full = this.#prefix + k;
+      const value = this.#lru.get(full);
+      return value === undefined ? null : entrySize(value, full);
+    });
+  }
+
   async delete(keys: readonly string[]): Promise<number> {
     let removed = 0;
     for (const k of keys) if (this.#lru.delete(this.#prefix + k)) removed++;
@@ -117,4 +124,9 @@ export class MemoryCache implements Cache {
   async close(): Promise<void> {
     this.#lru.clear();
   }
+}
+
+/** JS strings are UTF-16: two bytes a character is the honest size of an entry. */
+function entrySize(value: string, key: string): number {
+  return Math.max(1, (value.length + key.length) * 2);
 }

@@ -9,35 +9,12 @@ import {
   type WriteResult,
   validateTtl,
 } from './cache';
-
-/**
- * One scripted command per batch instead of one SET per key: Redis runs the loop, Node builds one
- * command object. `SET ... GET` fails with WRONGTYPE when the key holds a hash or a list, so another
- * application's data is never overwritten; pcall keeps one bad key from failing the batch.
- * Reply: a flat list of (1-based index, error) pairs for the entries that failed.
- */
-const SET_MANY_SCRIPT = `
-local failures = {}
-for i, key in ipairs(KEYS) do
-  local reply = redis.pcall('SET', key, ARGV[2 * i], 'EX', ARGV[2 * i - 1], 'GET')
-  if type(reply) == 'table' and reply.err then
-    failures[#failures + 1] = i
-    failures[#failures + 1] = reply.err
-  end
-end
-return failures
-`;
-
-/** PTTL of every key in one command: -2 missing, -1 no expiry, else milliseconds. */
-const PTTL_MANY_SCRIPT = `
-local out = {}
-for i, key in ipairs(KEYS) do out[i] = redis.call('PTTL', key) end
-return out
-`;
+import { MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, SET_MANY_SCRIPT } from './redis-scripts';
 
 type ScriptedRedis = Redis & {
   kilnSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
   kilnPttlMany(numKeys: number, ...keys: string[]): Promise<number[]>;
+  kilnMemoryMany(numKeys: number, ...keys: string[]): Promise<(number | null)[]>;
 };
 
 export type RedisCacheOptions = {
@@ -74,6 +51,7 @@ export class RedisCache implements Cache {
       this.#description = `Redis at ${redactUrl(target.url)}`;
       this.#client.defineCommand('kilnSetMany', { lua: SET_MANY_SCRIPT });
       this.#client.defineCommand('kilnPttlMany', { lua: PTTL_MANY_SCRIPT });
+      this.#client.defineCommand('kilnMemoryMany', { lua: MEMORY_MANY_SCRIPT });
     } else {
       const auth = target.url ? new URL(target.url) : undefined;
       this.#client = new Cluster(target.nodes, {
@@ -192,6 +170,16 @@ export class RedisCache implements Cache {
         ? await this.#run(() => (this.#client as ScriptedRedis).kilnPttlMany(full.length, ...full))
         : await this.#run(() => Promise.all(full.map((k) => this.#client.pttl(k))));
     return replies.map(fromPttl);
+  }
+
+  async memoryUsageMany(keys: readonly string[]): Promise<(number | null)[]> {
+    if (keys.length === 0) return [];
+    const full = keys.map((k) => this.#prefix + k);
+    const replies =
+      this.#client instanceof Redis
+        ? await this.#run(() => (this.#client as ScriptedRedis).kilnMemoryMany(full.length, ...full))
+        : await this.#run(() => Promise.all(full.map((k) => this.#client.call('MEMORY', 'USAGE', k) as Promise<number | null>)));
+    return replies.map((bytes) => (typeof bytes === 'number' ? bytes : null));
   }
 
   async delete(keys: readonly string[]): Promise<number> {

@@ -1,4 +1,6 @@
-/** Types of build.mjs, for the TypeScript that imports it (the faults test setup). */
-export declare const root: string;
-export declare const nextBin: string;
-export declare function ensureBuild(env: NodeJS.ProcessEnv): boolean;
+/** The repository's root directory. */
+export const root: string;
+/** Next.js's own CLI script, to run with `node`. */
+export const nextBin: string;
+/** Builds the app with `next build` unless a build of the current sources exists; false when the build failed. */
+export function ensureBuild(env: NodeJS.ProcessEnv): boolean;

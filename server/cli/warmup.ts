@@ -6,6 +6,7 @@ import { RedisCache } from '../cache/redis-cache';
 import { getConfig } from '../config';
 import { registerStrategies } from '../contexts';
 import type { Scope } from '../db/schema';
+import { dryRunEstimator } from '../effect/estimate-run';
 import { AppError } from '../errors';
 import { createLogger } from '../logger';
 import { StrategyRegistry } from '../warmup/registry';
@@ -64,7 +65,7 @@ runCli(async () => {
     }
     await sweepAbandonedRuns(database);
     const registry = registerStrategies(new StrategyRegistry());
-    const warmer = new Warmer({ database, cache, logger, registry });
+    const warmer = new Warmer({ database, cache, logger, registry, estimate: dryRunEstimator({ database, cache }) });
     const run = await warmer.startRun({
       trigger: 'cli',
       triggeredBy: `cli:${os.userInfo().username}@${os.hostname()}`,
@@ -87,10 +88,14 @@ runCli(async () => {
     clearInterval(timer);
     bar.done();
     for (const s of summary.strategies) {
-      const line = values['dry-run'] ? `${s.total} keys (dry run)` : formatSummary(s);
+      const estimate = summary.estimate?.strategies.find((e) => e.strategy === s.strategy);
+      const line = values['dry-run'] ? `${s.total} keys (dry run)${estimate ? `, ${describeEstimate(estimate.duration.expectedMs, estimate.memory.bytes)}` : ''}` : formatSummary(s);
       console.log(`  ${s.strategy.padEnd(16)} ${line}${s.error ? ` — ${s.error}` : ''}`);
     }
-    if (values['dry-run']) console.log(`Dry run: ${formatCount(summary.totals.total)} keys in ${summary.strategies.length} strategies`);
+    if (values['dry-run']) {
+      const total = summary.estimate?.total;
+      console.log(`Dry run: ${formatCount(summary.totals.total)} keys in ${summary.strategies.length} strategies${total ? `; a real run: ${describeEstimate(total.expectedMs, total.bytes)}` : ''}`);
+    }
     else console.log(`${formatSummary({ ...summary.totals, successRate: summary.successRate })} [run ${summary.status}]`);
     return summary.status === 'succeeded' ? 0 : 1;
   } catch (error) {
@@ -104,3 +109,10 @@ runCli(async () => {
     await database.close();
   }
 });
+
+/** "about 1.2 s, about 34.0 MB in the cache", saying "unknown" where there is no figure. */
+function describeEstimate(expectedMs: number | null, bytes: number | null): string {
+  const time = expectedMs === null ? 'duration unknown (no history)' : expectedMs < 1000 ? `about ${expectedMs} ms` : `about ${(expectedMs / 1000).toFixed(1)} s`;
+  const memory = bytes === null ? 'cache memory unknown' : bytes < 1048576 ? `about ${Math.ceil(bytes / 1024)} KB in the cache` : `about ${(bytes / 1048576).toFixed(1)} MB in the cache`;
+  return `${time}, ${memory}`;
+}

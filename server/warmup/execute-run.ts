@@ -1,5 +1,6 @@
 import 'server-only';
 import type { RunProgress as ApiRunProgress } from '@/lib/api/runs';
+import type { RunEstimate } from '@/lib/api/effect';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
 import type { RunStatus, RunTrigger } from '../db/schema';
@@ -45,9 +46,17 @@ export type RunSummary = {
   totals: RunTotals;
   successRate: number;
   error: string | null;
+  /** Dry runs: what a real run of the same scope would take. */
+  estimate?: RunEstimate | null;
 };
 
-export type RunDeps = { database: Database; cache: Cache; logger: Logger };
+export type RunDeps = {
+  database: Database;
+  cache: Cache;
+  logger: Logger;
+  /** Estimates a real run from a dry run's counts; its result is saved with the dry run. */
+  estimate?: (strategies: ResolvedStrategy[], counted: StrategyStats[]) => Promise<RunEstimate>;
+};
 
 /** Live state of a run in this process, for cancel and progress. */
 export type RunHandle = {
@@ -158,13 +167,19 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
   }
 
   const summary = summarize(plan, results, controller.signal, lostOwnership);
+  if (plan.dryRun && deps.estimate && !controller.signal.aborted) {
+    summary.estimate = await deps.estimate(plan.strategies, results).catch((error: unknown) => {
+      log.warn({ err: error }, 'Estimating the dry run failed');
+      return null;
+    });
+  }
   log.info(
     { status: summary.status, ...summary.totals, strategies: results.length, error: summary.error },
     plan.dryRun ? `Dry run: ${summary.totals.total} keys in ${results.length} strategies` : `${formatSummary({ ...summary.totals, successRate: summary.successRate })} [run ${summary.status}]`,
   );
   if (!lostOwnership) {
     await persistWithRetry(log, 'the run outcome', summary, () =>
-      finishRun(database, plan.runId, summary.status, summary.totals, summary.error, { ...handle.progress(), final: true }),
+      finishRun(database, plan.runId, summary.status, summary.totals, summary.error, { ...handle.progress(), final: true }, summary.estimate),
     );
   }
   onEnd?.();

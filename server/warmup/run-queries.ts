@@ -58,7 +58,7 @@ export async function getRunDetail(database: Database, id: string, options: { se
       to_char(r.heartbeat_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "heartbeatAt",
       to_char(r.cancel_requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "cancelRequestedAt",
       r.cancel_requested_by as "cancelRequestedBy", r.retry_of::text as "retryOf", r.key_filter as "keyFilter",
-      r.progress, (select count(*)::int from run_failures f where f.run_id = r.id) as "failureCount"
+      r.progress, r.estimate, (select count(*)::int from run_failures f where f.run_id = r.id) as "failureCount"
     from runs r left join schedules s on s.id = r.schedule_id
     where r.id = ${id}::uuid`);
   if (!run) throw new AppError('not_found', `No run with id ${id}`, { field: 'id' });

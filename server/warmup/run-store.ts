@@ -1,5 +1,6 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
+import type { RunEstimate } from '@/lib/api/effect';
 import type { Database } from '../db/client';
 import { type RunStatus, type RunTrigger, type Scope, runFailures, runStrategies, runs } from '../db/schema';
 import { AppError } from '../errors';
@@ -165,12 +166,14 @@ export async function finishRun(
   totals: RunTotals,
   error: string | null,
   progress: Record<string, unknown>,
+  estimate?: RunEstimate | null,
 ): Promise<void> {
   await database.rows(sql`
     with freed as (delete from strategy_leases where run_id = ${runId}::uuid)
     update runs set status = ${status}, finished_at = now(), total = ${totals.total}, warmed = ${totals.warmed},
            skipped = ${totals.skipped}, failed = ${totals.failed}, duration_ms = ${totals.durationMs},
-           error = ${error}, progress = ${JSON.stringify(progress)}::jsonb
+           error = ${error}, progress = ${JSON.stringify(progress)}::jsonb,
+           estimate = ${estimate ? JSON.stringify(estimate) : null}::jsonb
     where id = ${runId}::uuid and status = 'running'
     returning id`);
 }

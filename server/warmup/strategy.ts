@@ -29,6 +29,12 @@ export interface WarmupStrategy<Options extends Record<string, unknown> = Record
   keys(ctx: StrategyContext<Options>): AsyncIterable<string[]>;
   /** How many keys `keys()` will yield, when that is cheap to know (for progress). */
   countKeys?(ctx: StrategyContext<Options>): Promise<number>;
+  /**
+   * About `size` of its keys picked uniformly at random, cheaply: for strategies whose key set is too
+   * big to walk (a million products), so coverage and estimates can sample it. Others are sampled
+   * from a bounded walk of `keys()`.
+   */
+  sampleKeys?(ctx: StrategyContext<Options>, size: number): Promise<string[]>;
   /** The value of one key as JSON text, or null when there is no data (the key is skipped). */
   load(key: string, ctx: StrategyContext<Options>): Promise<string | null>;
   /** The values of a batch in one query, aligned with `keys` (null: no data). */

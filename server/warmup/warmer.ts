@@ -5,7 +5,7 @@ import type { Database } from '../db/client';
 import type { RunTrigger, Scope } from '../db/schema';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { type RunHandle, type RunPlan, type RunProgress, type RunSummary, executeRun } from './execute-run';
+import { type RunDeps, type RunHandle, type RunPlan, type RunProgress, type RunSummary, executeRun } from './execute-run';
 import { ConcurrencyLimiter, validateConcurrency } from './limiter';
 import type { StrategyRegistry } from './registry';
 import { createRun, finishRun, requestCancel, sweepAbandonedRuns } from './run-store';
@@ -43,6 +43,8 @@ export type WarmerDeps = {
   owner?: string;
   /** Called when a run of this process has ended and its outcome is saved (metrics, alerts). */
   onRunFinished?: (summary: RunSummary) => void;
+  /** Estimates a real run from a dry run's counts (saved with the dry run). */
+  estimate?: RunDeps['estimate'];
 };
 
 /**

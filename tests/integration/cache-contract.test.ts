@@ -87,6 +87,17 @@ describe.each(adapters)('the %s cache', (name, make) => {
     expect(await cache.delete([])).toBe(0);
   });
 
+  it('measures the memory of the keys it holds, larger values taking more, and null for missing ones', async () => {
+    await cache.set('mem:small', 'x'.repeat(10), 60);
+    await cache.set('mem:large', 'x'.repeat(5000), 60);
+    const [small, large, missing] = await cache.memoryUsageMany(['mem:small', 'mem:large', 'mem:none']);
+    expect(small).toBeGreaterThan(10);
+    expect(large).toBeGreaterThanOrEqual(5000);
+    expect(large! - small!).toBeGreaterThanOrEqual(4990);
+    expect(missing).toBeNull();
+    expect(await cache.memoryUsageMany([])).toEqual([]);
+  });
+
   it('scans exactly the keys under a prefix, across batches', async () => {
     const keys = Array.from({ length: 230 }, (_, i) => `scan:yes:${i}`);
     await cache.setMany(keys.map((key) => ({ key, value: 'x', ttlSeconds: 60 })));

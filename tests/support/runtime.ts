@@ -4,6 +4,7 @@ import type { Cache } from '@/server/cache/cache';
 import { MemoryCache } from '@/server/cache/memory-cache';
 import { parseConfig } from '@/server/config';
 import { registerStrategies } from '@/server/contexts';
+import { createEffect } from '@/server/effect/effect';
 import type { Database } from '@/server/db/client';
 import { createMetrics } from '@/server/metrics/metrics';
 import { type Runtime, installRuntimeForTests } from '@/server/runtime';
@@ -27,7 +28,17 @@ export function useTestRuntime(
   const registry = new StrategyRegistry();
   if (options.strategies) for (const s of options.strategies) registry.register(s);
   else registerStrategies(registry);
-  const warmer = new Warmer({ database, cache, logger, registry, owner: 'test-runtime:1' });
+  // No timers: tests flush the read counts and take coverage samples when they mean to.
+  const effect = createEffect({ config, database, cache, registry, logger });
+  const warmer = new Warmer({
+    database,
+    cache,
+    logger,
+    registry,
+    owner: 'test-runtime:1',
+    estimate: effect.estimateDryRun,
+    onRunFinished: effect.onRunFinished,
+  });
   const metrics = createMetrics({ database, cache, loadsInFlight: () => warmer.loadsInFlight() });
   // Not started: a test that wants slots fired starts a runner of its own with a test clock.
   const scheduler = new ScheduleRunner({ database, warmer, logger });
@@ -40,6 +51,7 @@ export function useTestRuntime(
     warmer,
     scheduler,
     metrics,
+    effect,
     startedAt: new Date(),
     phase: () => 'ready',
     stop: () => warmer.shutdown(5000, 2000),
@@ -47,6 +59,7 @@ export function useTestRuntime(
   const uninstall = installRuntimeForTests(runtime);
   onTestFinished(async () => {
     await warmer.shutdown(5000, 2000);
+    await effect.stop();
     uninstall();
   });
   return runtime;

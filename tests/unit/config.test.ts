@@ -47,6 +47,15 @@ describe('parseConfig', () => {
     expect((caught as ConfigError).message).toMatch(/DATABASE_URL: expected a postgres/);
   });
 
+  it('lets 1000 shop reads a second through per address by default, and samples coverage every 5 minutes', () => {
+    const config = parseConfig({});
+    expect(config.shopRateLimitPerSecond).toBe(1000);
+    expect(config.coverageSampleMinutes).toBe(5);
+    expect(parseConfig({ SHOP_RATE_LIMIT_RPS: '20', COVERAGE_SAMPLE_MINUTES: '15' })).toMatchObject({ shopRateLimitPerSecond: 20, coverageSampleMinutes: 15 });
+    expect(() => parseConfig({ SHOP_RATE_LIMIT_RPS: '0' })).toThrow(/SHOP_RATE_LIMIT_RPS: must be at least 1/);
+    expect(() => parseConfig({ COVERAGE_SAMPLE_MINUTES: '2.5' })).toThrow(/COVERAGE_SAMPLE_MINUTES/);
+  });
+
   it('refuses a port written as a float or with letters', () => {
     expect(() => parseConfig({ PORT: '3000.5' })).toThrow(/PORT/);
     expect(() => parseConfig({ PORT: '30a' })).toThrow(/PORT/);

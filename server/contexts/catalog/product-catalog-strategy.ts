@@ -5,6 +5,7 @@ import { countActiveProducts } from './count-active-products';
 import { loadActiveProductIds } from './load-active-product-ids';
 import { loadProductsJson } from './load-products-json';
 import { parseProductKey, productKey } from './product-key';
+import { sampleActiveProductIds } from './sample-active-product-ids';
 
 const optionsSchema = z.strictObject({});
 export type ProductCatalogOptions = z.output<typeof optionsSchema>;
@@ -37,6 +38,8 @@ export const productCatalogStrategy: WarmupStrategy<ProductCatalogOptions> = {
   },
 
   countKeys: (ctx) => countActiveProducts(ctx.database),
+
+  sampleKeys: async (ctx, size) => (await sampleActiveProductIds(ctx.database, size)).map(productKey),
 
   async load(key, ctx) {
     const [json] = await loadProductsJson(ctx.database, [parseProductKey(key)]);

@@ -4,9 +4,8 @@ import type { WarmupStrategy } from '../../warmup/strategy';
 import { chunk } from '../chunk';
 import { MalformedKeyError } from '../key-id';
 import { loadRecommendationJson } from './load-recommendation-json';
+import { RECOMMENDATION_PREFIX as PREFIX, recommendationKey } from './recommendation-key';
 import { RECOMMENDATION_LISTS, isRecommendationList } from './recommendation-lists';
-
-const PREFIX = 'recommendations:';
 
 const optionsSchema = z.strictObject({
   /** Products per list. */
@@ -30,10 +29,7 @@ export const recommendationsStrategy: WarmupStrategy<RecommendationsOptions> = {
   optionsSchema,
 
   async *keys(ctx) {
-    yield* chunk(
-      RECOMMENDATION_LISTS.map((list) => `${PREFIX}${list}`),
-      ctx.batchSize,
-    );
+    yield* chunk(RECOMMENDATION_LISTS.map(recommendationKey), ctx.batchSize);
   },
 
   countKeys: async () => RECOMMENDATION_LISTS.length,

@@ -1,5 +1,6 @@
 // What the warmup achieved: shop read hits and misses per key family, and cache coverage samples.
 // (No 'server-only' import: drizzle-kit loads this file.)
+import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true });
@@ -32,5 +33,9 @@ export const coverageSamples = pgTable(
     ttlHistogram: jsonb('ttl_histogram').$type<Record<string, number>>().notNull(),
     evictedKeys: bigint('evicted_keys', { mode: 'number' }),
   },
-  (t) => [index('coverage_samples_strategy_idx').on(t.strategy, t.sampledAt.desc())],
+  (t) => [
+    index('coverage_samples_strategy_idx').on(t.strategy, t.sampledAt.desc()),
+    // The samples taken right after a run, for its detail page.
+    index('coverage_samples_run_idx').on(t.runId).where(sql`${t.runId} is not null`),
+  ],
 );

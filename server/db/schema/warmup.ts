@@ -130,6 +130,8 @@ export const runs = pgTable(
     failed: bigint('failed', { mode: 'number' }).notNull().default(0),
     durationMs: integer('duration_ms'),
     error: text('error'),
+    /** Dry runs: what a real run of the same scope would take (keys, duration, cache memory). */
+    estimate: jsonb('estimate').$type<Record<string, unknown>>(),
   },
   (t) => [
     // Newest first, as the runs list pages (order by created_at desc nulls last, id desc nulls last).

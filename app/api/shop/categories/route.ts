@@ -1,0 +1,12 @@
+import { route } from '@/server/http/respond';
+import { limitShopClient, shopResponse } from '@/server/http/shop-response';
+import { getRuntime } from '@/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** The shop's category tree (`Category:tree:root`), public and rate-limited. */
+export const GET = route(async (request) => {
+  const { effect } = await getRuntime();
+  limitShopClient(effect.shopLimiter, request);
+  return shopResponse(await effect.reads.categoryTree(), { what: 'category tree', field: 'tree' });
+});

@@ -1,0 +1,15 @@
+import { shopListParamsSchema } from '@/lib/api/effect';
+import { parseWith } from '@/server/http/request';
+import { route } from '@/server/http/respond';
+import { limitShopClient, shopResponse } from '@/server/http/shop-response';
+import { getRuntime } from '@/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** A recommendation list (`recommendations:{list}`: homepage, trending, new_arrivals, best_sellers). */
+export const GET = route<{ params: Promise<{ list: string }> }>(async (request, context) => {
+  const { effect } = await getRuntime();
+  limitShopClient(effect.shopLimiter, request);
+  const { list } = parseWith(shopListParamsSchema, await context.params);
+  return shopResponse(await effect.reads.recommendation(list), { what: `recommendation list named ${list}`, field: 'list' });
+});

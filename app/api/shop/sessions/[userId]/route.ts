@@ -1,0 +1,15 @@
+import { shopSessionParamsSchema } from '@/lib/api/effect';
+import { parseWith } from '@/server/http/request';
+import { route } from '@/server/http/respond';
+import { limitShopClient, shopResponse } from '@/server/http/shop-response';
+import { getRuntime } from '@/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** A user's live session with its cart (`User:session:{userId}`); 404 when the user has none. */
+export const GET = route<{ params: Promise<{ userId: string }> }>(async (request, context) => {
+  const { effect } = await getRuntime();
+  limitShopClient(effect.shopLimiter, request);
+  const { userId } = parseWith(shopSessionParamsSchema, await context.params);
+  return shopResponse(await effect.reads.session(userId), { what: `live session for user ${userId}`, field: 'userId' });
+});

@@ -1,0 +1,2 @@
+ALTER TABLE "runs" ADD COLUMN "estimate" jsonb;--> statement-breakpoint
+CREATE INDEX "coverage_samples_run_idx" ON "coverage_samples" USING btree ("run_id") WHERE "coverage_samples"."run_id" is not null;
