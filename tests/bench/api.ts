@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
 import { RedisCache } from '@/server/cache/redis-cache';
 import type { Database } from '@/server/db/client';
+import { ensureBuild } from '../../server/cli/build.mjs';
 import { type AppProcess, api, apiToken, startApp } from '../support/app-process';
 import { ensureShopDatabase, percentiles, print, round } from './support';
 
@@ -54,11 +55,18 @@ async function seedHistory(database: Database, count: number): Promise<void> {
   print({ measurement: 'seed-history', runs: count, seconds: round((performance.now() - started) / 1000) });
 }
 
-async function cannon(app: AppProcess, token: string, path: string, label: string): Promise<void> {
+/** autocannon on one path, or on a new path for every request when `pathFor` is given. */
+async function cannon(app: AppProcess, token: string, path: string, label: string, pathFor?: () => string): Promise<void> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      { url: `${app.url}${path}`, connections: Number(values.connections), duration: Number(values.seconds), headers: { authorization: `Bearer ${token}` } },
+      {
+        url: `${app.url}${path}`,
+        connections: Number(values.connections),
+        duration: Number(values.seconds),
+        headers: { authorization: `Bearer ${token}` },
+        requests: pathFor ? [{ setupRequest: (req) => ({ ...req, path: pathFor() }) }] : undefined,
+      },
       (error, res) => (error ? reject(error) : resolve(res)),
     );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
@@ -115,6 +123,7 @@ async function waitForRun(app: AppProcess, token: string, runId: string): Promis
 }
 
 const cleanups: (() => Promise<void>)[] = [];
+if (!ensureBuild({ ...process.env, NEXT_TELEMETRY_DISABLED: '1' })) throw new Error('next build failed');
 try {
   if (!values['during-warmup']) {
     const database = await ensureShopDatabase('postgres://postgres@127.0.0.1:5432/kiln_bench_api', 2000);
@@ -124,7 +133,14 @@ try {
     const token = await apiToken(app, 'viewer');
     const to = new Date();
     const from = new Date(to.getTime() - 30 * 86_400_000);
-    await cannon(app, token, `/api/stats?from=${from.toISOString()}&to=${to.toISOString()}`, 'stats-30d');
+    // The same 30-day range again and again (what polling dashboards do: answers up to 5 s old are
+    // reused), then a different range for every request, so each one is a fresh aggregation.
+    await cannon(app, token, `/api/stats?from=${from.toISOString()}&to=${to.toISOString()}`, 'stats-30d-same-range');
+    let shift = 0;
+    await cannon(app, token, '/api/stats', 'stats-30d-new-range-each-request', () => {
+      const end = new Date(to.getTime() - ++shift * 1000);
+      return `/api/stats?from=${new Date(end.getTime() - 30 * 86_400_000).toISOString()}&to=${end.toISOString()}`;
+    });
     await cannon(app, token, '/api/runs?limit=50', 'runs-page');
   } else {
     const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kiln_bench';
