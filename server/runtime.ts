@@ -12,6 +12,7 @@ import { type Metrics, createMetrics } from './metrics/metrics';
 import { ensureDefaultSchedules } from './scheduling/default-schedules';
 import { ScheduleRunner } from './scheduling/schedule-runner';
 import { StrategyRegistry } from './warmup/registry';
+import { forgetRecentStrategyViews } from './warmup/strategy-views';
 import { Warmer } from './warmup/warmer';
 
 /**
@@ -98,6 +99,7 @@ async function startRuntime(): Promise<Runtime> {
       onRunFinished: (summary) => {
         metrics?.observeRun(summary);
         effect.onRunFinished(summary);
+        forgetRecentStrategyViews(database); // their last run changed
       },
     });
     metrics = createMetrics({ database, cache, loadsInFlight: () => warmer.loadsInFlight() });

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Stats, StatsBucket, StatsQuery } from '@/lib/api/runs';
 import type { Database } from '../db/client';
 import { AppError } from '../errors';
+import { RecentAnswers } from '../http/recent-answers';
 
 const BUCKETS: Record<string, { interval: string; ms: number }> = {
   '5m': { interval: '5 minutes', ms: 5 * 60_000 },
@@ -121,25 +122,15 @@ async function aggregate(database: Database, bucket: Bucket, filters: Filters, r
 }
 
 const RECENT_MS = 5000;
-/** Per database (a process has one; tests have many). */
-const recentByDatabase = new WeakMap<Database, LRUCache<string, Promise<Stats>>>();
+const recent = new RecentAnswers<Stats>(RECENT_MS);
 
 /**
- * getRunStats for the API. Several operators' dashboards poll the same ranges: an answer up to 5 s
- * old is reused, and identical requests arriving together share one query. A range without `to`
- * ends at "now" rounded up to 5 s, so such polls share answers too.
+ * getRunStats for the API: an answer up to 5 s old is reused (dashboards poll the same ranges). A
+ * range without `to` ends at "now" rounded up to 5 s, so such polls share answers too.
  */
 export function getRunStatsRecent(database: Database, query: StatsQuery, now = new Date()): Promise<Stats> {
   // Up, not down: a run that ended a moment ago is inside the range.
   const roundedNow = new Date(Math.ceil(now.getTime() / RECENT_MS) * RECENT_MS);
   const key = JSON.stringify([query.from ?? null, query.to ?? roundedNow.toISOString(), query.bucket ?? 'auto', query.strategy ?? null, query.trigger ?? null]);
-  let recent = recentByDatabase.get(database);
-  if (!recent) recentByDatabase.set(database, (recent = new LRUCache<string, Promise<Stats>>({ max: 500, ttl: RECENT_MS })));
-  let answer = recent.get(key);
-  if (!answer) {
-    answer = getRunStats(database, query, roundedNow);
-    recent.set(key, answer);
-    answer.catch(() => recent.delete(key));
-  }
-  return answer;
+  return recent.get(database, key, () => getRunStats(database, query, roundedNow));
 }

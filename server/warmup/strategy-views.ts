@@ -2,6 +2,7 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { StrategyRunSummary, StrategyView } from '@/lib/api/strategies';
 import type { Database } from '../db/client';
+import { RecentAnswers } from '../http/recent-answers';
 import type { StrategyRegistry } from './registry';
 import { byPriority, resolveStrategies } from './settings';
 
@@ -60,4 +61,19 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
       updatedBy: override?.updatedBy ?? null,
     };
   });
+}
+
+const recent = new RecentAnswers<StrategyView[]>(2000, 4);
+
+/**
+ * listStrategyViews for the API: dashboards poll it; an answer up to 2 s old is reused. A change
+ * made through this process (forgetRecentStrategyViews) is seen at once; one made through
+ * another replica within 2 s.
+ */
+export function listStrategyViewsRecent(database: Database, registry: StrategyRegistry): Promise<StrategyView[]> {
+  return recent.get(database, 'all', () => listStrategyViews(database, registry));
+}
+
+export function forgetRecentStrategyViews(database: Database): void {
+  recent.forget(database);
 }

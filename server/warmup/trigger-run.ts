@@ -4,6 +4,7 @@ import type { StartRunRequest } from '@/lib/api/runs';
 import { recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
 import type { Runtime } from '../runtime';
+import { forgetRecentStrategyViews } from './strategy-views';
 import type { StartRunInput } from './warmer';
 
 /**
@@ -29,6 +30,7 @@ export async function triggerRun(
     keyFilter: request.keyFilter,
     retryOf: request.retryOf,
   });
+  forgetRecentStrategyViews(runtime.database); // they show which run warms them now
   // Refusals (busy, bad scope) change nothing and are not audited; the log has them.
   await recordAudit(runtime.database.db, {
     actor,

@@ -8,7 +8,7 @@ import { strategySettings } from '../db/schema';
 import { AppError } from '../errors';
 import { fromZodError } from '../http/request';
 import type { StrategyRegistry } from './registry';
-import { listStrategyViews } from './strategy-views';
+import { forgetRecentStrategyViews, listStrategyViews } from './strategy-views';
 
 /**
  * Changes a strategy's priority, TTL, enabled flag or its own settings (validated by the
@@ -55,6 +55,7 @@ export async function updateStrategy(
       ...client,
     });
   });
+  forgetRecentStrategyViews(database);
   return (await listStrategyViews(database, registry)).find((s) => s.name === name)!;
 }
 
