@@ -14,20 +14,23 @@ export async function getSettings(database: Database): Promise<Settings> {
 
 /**
  * Every registered strategy with the operator's overrides applied (priority, TTL, enabled, options).
+ * A strategy that declares no TTL of its own gets the global defaultTtlSeconds setting.
  * Stored options that no longer fit the strategy's schema (a field renamed in a deploy) fall back
  * to the defaults rather than breaking every run.
  */
 export async function resolveStrategies(database: Database, registry: StrategyRegistry): Promise<ResolvedStrategy[]> {
-  const overrides = await database.db.select().from(strategySettings);
+  const [overrides, global] = await Promise.all([database.db.select().from(strategySettings), getSettings(database)]);
   const byName = new Map(overrides.map((o) => [o.strategy, o]));
   return registry.list().map((strategy) => {
     const o = byName.get(strategy.name);
     const parsed = strategy.optionsSchema.safeParse(o?.options ?? {});
+    const defaultTtlSeconds = strategy.defaultTtlSeconds ?? global.defaultTtlSeconds;
     return {
       strategy,
       name: strategy.name,
       priority: o?.priority ?? strategy.defaultPriority,
-      ttlSeconds: o?.ttlSeconds ?? strategy.defaultTtlSeconds,
+      ttlSeconds: o?.ttlSeconds ?? defaultTtlSeconds,
+      defaultTtlSeconds,
       enabled: o?.enabled ?? strategy.defaultEnabled,
       options: parsed.success ? parsed.data : (strategy.optionsSchema.parse({}) as Record<string, unknown>),
     };

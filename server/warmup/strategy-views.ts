@@ -50,7 +50,7 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
       options: r.options,
       defaults: {
         priority: r.strategy.defaultPriority,
-        ttlSeconds: r.strategy.defaultTtlSeconds,
+        ttlSeconds: r.defaultTtlSeconds,
         enabled: r.strategy.defaultEnabled,
         options: r.strategy.optionsSchema.parse({}) as Record<string, unknown>,
       },

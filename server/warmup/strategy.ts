@@ -18,7 +18,8 @@ export interface WarmupStrategy<Options extends Record<string, unknown> = Record
   readonly tags: readonly string[];
   readonly description: string;
   readonly defaultPriority: number;
-  readonly defaultTtlSeconds: number;
+  /** Its TTL unless an operator sets one; without it, the global defaultTtlSeconds setting applies. */
+  readonly defaultTtlSeconds?: number;
   readonly defaultEnabled: boolean;
   /**
    * The strategy's own settings (e.g. hot products' top N and days), every field with a default:
@@ -57,6 +58,8 @@ export type ResolvedStrategy = {
   name: string;
   priority: number;
   ttlSeconds: number;
+  /** The TTL without an operator's override: the strategy's own, else the global default. */
+  defaultTtlSeconds: number;
   enabled: boolean;
   options: Record<string, unknown>;
 };

@@ -13,7 +13,8 @@ export type FakeStrategyOptions = {
   listingFailsAfter?: number;
   count?: boolean;
   priority?: number;
-  ttlSeconds?: number;
+  /** null: the strategy declares no TTL of its own (the global default applies). */
+  ttlSeconds?: number | null;
   context?: string;
   tags?: string[];
   onLoadStart?: (keys: readonly string[]) => void;
@@ -38,7 +39,7 @@ export function fakeStrategy(o: FakeStrategyOptions): WarmupStrategy {
     tags: o.tags ?? [context],
     description: 'A strategy made up by a test',
     defaultPriority: o.priority ?? 50,
-    defaultTtlSeconds: o.ttlSeconds ?? 600,
+    defaultTtlSeconds: o.ttlSeconds === null ? undefined : (o.ttlSeconds ?? 600),
     defaultEnabled: true,
     optionsSchema: z.strictObject({}),
     async *keys() {
@@ -68,7 +69,8 @@ export function resolved(strategy: WarmupStrategy, overrides: Partial<ResolvedSt
     strategy,
     name: strategy.name,
     priority: strategy.defaultPriority,
-    ttlSeconds: strategy.defaultTtlSeconds,
+    ttlSeconds: strategy.defaultTtlSeconds ?? 3600,
+    defaultTtlSeconds: strategy.defaultTtlSeconds ?? 3600,
     enabled: true,
     options: {},
     ...overrides,
