@@ -18,7 +18,8 @@ type RunEvent = { type: 'progress' | 'end'; run: LiveRun };
  * GET /api/runs/{id}/events: a run's progress as Server-Sent Events until its `end`. If the stream
  * drops (a proxy cut it, the server restarted, the session ended), it falls back to polling
  * GET /api/runs/{id} every second until the run is over. When the run ends, what depends on it
- * (the run, the runs list, the strategies' last runs, the cache's size) is read again.
+ * (the run, the runs list, the strategies' last runs, the cache's size, its coverage, the run
+ * markers of the hit-rate charts) is read again.
  */
 export function useRunEvents(id: string | null): LiveRunState {
   const client = useQueryClient();
@@ -38,8 +39,10 @@ export function useRunEvents(id: string | null): LiveRunState {
         ended = true;
         source.close();
         void Promise.all(
-          [['run', id], ['runs'], ['strategies'], ['status'], ['stats'], ['schedules']].map((queryKey) => client.invalidateQueries({ queryKey })),
+          [['run', id], ['runs'], ['strategies'], ['status'], ['stats'], ['schedules'], ['hit-rate'], ['coverage']].map((queryKey) => client.invalidateQueries({ queryKey })),
         );
+        // The coverage sample after a run is taken a moment after its end event.
+        setTimeout(() => void client.invalidateQueries({ queryKey: ['coverage'] }), 1500);
       }
     };
     source.addEventListener('progress', onEvent as EventListener);

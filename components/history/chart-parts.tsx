@@ -10,28 +10,39 @@ export function seriesColor(index: number): string {
 
 export const AXIS_TICK = { fill: 'var(--muted)', fontSize: 11 };
 
-/** A chart with its title, its legend (each strategy with its figure over the range) and a note. */
+export type LegendItem = { strategy: string; index: number; value: string; color?: string; dashed?: boolean };
+
+/**
+ * A chart with its title, its legend (each series with its figure over the range) and a note.
+ * Framed on its own, or `framed={false}` inside a panel that already is.
+ */
 export function ChartFigure({
   title,
   legend,
   note,
   children,
   testId,
+  framed = true,
 }: {
   title: string;
-  legend: { strategy: string; index: number; value: string }[];
+  legend: LegendItem[];
   note?: ReactNode;
   children: ReactNode;
   testId: string;
+  framed?: boolean;
 }) {
   return (
-    <figure className="min-w-0 rounded-lg border border-border bg-panel" data-testid={testId}>
-      <figcaption className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 border-b border-border px-4 py-2">
+    <figure className={`min-w-0 ${framed ? 'rounded-lg border border-border bg-panel' : ''}`} data-testid={testId}>
+      <figcaption className={`flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 px-4 py-2 ${framed ? 'border-b border-border' : ''}`}>
         <span className="text-sm font-semibold">{title}</span>
         <ul className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs">
           {legend.map((item) => (
             <li key={item.strategy} className="flex items-center gap-1.5">
-              <span aria-hidden className="inline-block h-2 w-3 rounded-sm" style={{ background: seriesColor(item.index) }} />
+              {item.dashed ? (
+                <span aria-hidden className="inline-block h-2.5 w-0 border-l border-dashed" style={{ borderColor: item.color ?? seriesColor(item.index) }} />
+              ) : (
+                <span aria-hidden className="inline-block h-2 w-3 rounded-sm" style={{ background: item.color ?? seriesColor(item.index) }} />
+              )}
               <span className="text-muted">{humanize(item.strategy)}</span>
               <span className="font-medium tabular-nums">{item.value}</span>
             </li>
@@ -46,8 +57,22 @@ export function ChartFigure({
 
 type TooltipEntry = { dataKey?: unknown; name?: unknown; value?: unknown; color?: string };
 
-/** The tooltip of every history chart: the bucket's local time, then each series' value. */
-export function ChartTooltip({ active, payload, label, format, bucketLabel }: { active?: boolean; payload?: readonly TooltipEntry[]; label?: unknown; format: (value: number) => string; bucketLabel: string }) {
+/** The tooltip of every time chart: the bucket's local time, then each series' value. */
+export function ChartTooltip({
+  active,
+  payload,
+  label,
+  format,
+  bucketLabel,
+  emptyText = 'no runs',
+}: {
+  active?: boolean;
+  payload?: readonly TooltipEntry[];
+  label?: unknown;
+  format: (value: number) => string;
+  bucketLabel: string;
+  emptyText?: string;
+}) {
   if (!active || !payload?.length || typeof label !== 'number') return null;
   const shown = payload.filter((p) => typeof p.value === 'number');
   return (
@@ -55,7 +80,7 @@ export function ChartTooltip({ active, payload, label, format, bucketLabel }: { 
       <p className="mb-1 font-medium">
         {formatLocalTime(new Date(label).toISOString())} <span className="text-muted">· {bucketLabel}</span>
       </p>
-      {shown.length === 0 ? <p className="text-muted">no runs</p> : null}
+      {shown.length === 0 ? <p className="text-muted">{emptyText}</p> : null}
       {shown.map((p) => (
         <p key={String(p.dataKey)} className="flex items-center gap-2">
           <span aria-hidden className="inline-block size-2 rounded-full" style={{ background: p.color }} />

@@ -24,7 +24,11 @@ export function CacheCard() {
           return (
             <div className="space-y-3 p-4">
               <dl className="grid grid-cols-3 gap-3">
-                <Stat label="Memory">{used === undefined ? '–' : `${formatBytes(used)}${max ? ` of ${formatBytes(max)}` : ''}`}</Stat>
+                <Stat label="Memory">
+                  {used === undefined ? '–' : formatBytes(used)}
+                  {/* Its own line: "976.9 KB of 3.0 MB" does not fit a third of the card. */}
+                  {used !== undefined && max ? <span className="block text-xs font-normal text-muted">of {formatBytes(max)}</span> : null}
+                </Stat>
                 <Stat label="Keys">{num('keys') === undefined ? '–' : formatCount(num('keys')!)}</Stat>
                 <Stat label="Evicted" tone={evicted ? 'warn' : undefined}>
                   {evicted === undefined ? '–' : formatCount(evicted)}

@@ -1,6 +1,8 @@
 'use client';
 
 import { useMeQuery } from '../api/auth';
+import { CoveragePanel } from '../effect/coverage-panel';
+import { HitRatePanel } from '../effect/hit-rate-panel';
 import { useSettingsQuery, useStrategiesQuery } from '../api/strategies';
 import { Can } from '../shell/role';
 import { PageHeader, Panel } from '../ui/panel';
@@ -13,7 +15,7 @@ import { NextScheduleCard } from './next-schedule-card';
 import { StrategiesTable } from './strategies-table';
 import { WarmButton } from './warm-button';
 
-/** What the cache looks like now, what runs now, and the buttons that warm it. */
+/** What the cache looks like now, what runs now, the buttons that warm it, and whether warming helps. */
 export function OverviewPage() {
   const me = useMeQuery();
   const strategies = useStrategiesQuery({ refetchInterval: 10_000 });
@@ -47,7 +49,7 @@ export function OverviewPage() {
         <NextScheduleCard />
         <CacheCard />
       </div>
-      <Panel title="Strategies" id="strategies">
+      <Panel title="Strategies" id="strategies" className="mb-4">
         <QueryState
           query={strategies}
           what="the strategies"
@@ -58,6 +60,10 @@ export function OverviewPage() {
           {(list) => <StrategiesTable strategies={list} threshold={threshold ?? 0} onStarted={runs.add} />}
         </QueryState>
       </Panel>
+      <div className="space-y-4">
+        <CoveragePanel />
+        <HitRatePanel />
+      </div>
     </>
   );
 }

@@ -1,9 +1,11 @@
 'use client';
 
+import { useState } from 'react';
 import type { Scope } from '@/lib/api/runs';
 import { errorMessage } from '../api/api-fetch';
 import { type StartedRun, useStartRunMutation } from '../api/runs';
 import { Button, type ButtonProps } from '../ui/button';
+import { WarmDialog } from './warm-dialog';
 
 /** Starting a run from a button: pending while asked, the refusal's words when refused. */
 export function useWarm(onStarted: (run: StartedRun) => void) {
@@ -16,21 +18,18 @@ export function useWarm(onStarted: (run: StartedRun) => void) {
 }
 
 /**
- * Starts a run for a scope. Its outcome shows where it was asked for: the run appears among the
- * live runs (through `onStarted`), a refusal (a busy or disabled strategy) in words beside the button.
+ * Warms a scope of several strategies (all of them, or a context's) after a confirmation that
+ * shows what the run would take: its keys, expected duration and cache memory. The run then
+ * appears among the live runs (through `onStarted`); a refusal shows in words in the dialog.
  */
 export function WarmButton({ scope, onStarted, children, ...button }: Omit<ButtonProps, 'onClick'> & { scope: Scope; onStarted: (run: StartedRun) => void }) {
-  const { warm, pending, error } = useWarm(onStarted);
+  const [open, setOpen] = useState(false);
   return (
-    <span className="inline-flex items-center gap-2">
-      {error ? (
-        <span role="alert" className="max-w-96 text-right text-xs text-bad">
-          {error}
-        </span>
-      ) : null}
-      <Button {...button} data-mutates busy={pending} onClick={() => warm(scope)}>
+    <>
+      <Button {...button} data-mutates aria-haspopup="dialog" onClick={() => setOpen(true)}>
         {children}
       </Button>
-    </span>
+      {open ? <WarmDialog scope={scope} onStarted={onStarted} onClose={() => setOpen(false)} /> : null}
+    </>
   );
 }

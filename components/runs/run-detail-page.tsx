@@ -12,7 +12,9 @@ import { PageHeader, Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
 import { StatusBadge } from '../ui/status-badge';
 import { useDebounced } from '../ui/use-debounced';
+import { EstimateTable } from '../effect/estimate-table';
 import { FailedKeysTable, failuresCaption } from './failed-keys';
+import { RunCoverage } from './run-coverage';
 import { RunProgressView } from './run-progress';
 import { RunSummary } from './run-summary';
 import { RunTimeline } from './run-timeline';
@@ -65,6 +67,15 @@ export function RunDetailPage({ id }: { id: string }) {
             <Panel title="Summary" id="summary">
               <RunSummary run={detail} live={live.run} threshold={settings.data?.alertSuccessRate} />
             </Panel>
+            {detail.dryRun ? (
+              <Panel title="Estimate: what a real run would take" id="estimate">
+                <p className="border-b border-border px-4 py-2 text-xs text-muted">
+                  A dry run lists the keys a run of this scope would warm and writes nothing to the cache.
+                  {detail.estimate?.onlyMissing ? ' With only missing keys, the keys still cached are skipped: the real work is at most this.' : ''}
+                </p>
+                {detail.estimate ? <EstimateTable estimate={detail.estimate} /> : <EmptyState>No estimate was stored with this dry run.</EmptyState>}
+              </Panel>
+            ) : null}
             <Panel title="Timeline" id="timeline">
               {detail.results.length === 0 && detail.status !== 'running' ? (
                 <EmptyState>No strategy ran: {detail.error ?? 'the run ended before its first strategy started'}.</EmptyState>
@@ -76,7 +87,7 @@ export function RunDetailPage({ id }: { id: string }) {
               {detail.results.length === 0 ? (
                 <EmptyState>{detail.status === 'running' ? 'The first strategy has not finished yet.' : 'No strategy results were recorded.'}</EmptyState>
               ) : (
-                <StrategyResultsTable results={detail.results} threshold={settings.data?.alertSuccessRate} />
+                <StrategyResultsTable results={detail.results} threshold={settings.data?.alertSuccessRate} dryRun={detail.dryRun} />
               )}
             </Panel>
             <Panel
@@ -112,6 +123,7 @@ export function RunDetailPage({ id }: { id: string }) {
                 </>
               )}
             </Panel>
+            {detail.dryRun ? null : <RunCoverage run={detail} />}
           </div>
         )}
       </QueryState>

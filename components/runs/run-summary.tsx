@@ -44,7 +44,8 @@ export function TriggerText({ run }: { run: Pick<RunDetail, 'trigger' | 'trigger
 
 /** The run's facts: trigger, scope, times, settings, and its totals. */
 export function RunSummary({ run, live: liveRun, threshold }: { run: RunDetail; live?: LiveRun | null; threshold?: number }) {
-  const low = threshold !== undefined && run.total > 0 && run.successRate < threshold;
+  // A dry run warms nothing by design: its 0% is not a failure.
+  const low = !run.dryRun && threshold !== undefined && run.total > 0 && run.successRate < threshold;
   // A running run's totals are written when it ends; until then they come from its progress.
   const live = run.status === 'running' ? summarizeProgress(liveRun?.status === 'running' ? liveRun : run) : null;
   const totals = live ? { total: live.done, warmed: live.warmed, skipped: live.skipped, failed: live.failed } : run;

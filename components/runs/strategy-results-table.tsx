@@ -5,8 +5,8 @@ import { StatusBadge } from '../ui/status-badge';
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 const NUM = 'px-3 py-2 text-right tabular-nums';
 
-/** Each strategy's outcome in the run, with the priority and TTL it ran with. */
-export function StrategyResultsTable({ results, threshold }: { results: RunStrategyResult[]; threshold?: number }) {
+/** Each strategy's outcome in the run, with the priority and TTL it ran with (a dry run warms nothing: no success rate). */
+export function StrategyResultsTable({ results, threshold, dryRun = false }: { results: RunStrategyResult[]; threshold?: number; dryRun?: boolean }) {
   return (
     <table className="w-full text-sm">
       <thead className="border-b border-border">
@@ -39,7 +39,7 @@ export function StrategyResultsTable({ results, threshold }: { results: RunStrat
             <td className={NUM}>{formatCount(r.warmed)}</td>
             <td className={NUM}>{formatCount(r.skipped)}</td>
             <td className={`${NUM} ${r.failed > 0 ? 'text-bad' : ''}`}>{formatCount(r.failed)}</td>
-            <td className={`${NUM} font-medium ${threshold !== undefined && r.total > 0 && r.successRate < threshold ? 'text-bad' : ''}`}>{r.total > 0 ? formatRate(r.successRate) : '–'}</td>
+            <td className={`${NUM} font-medium ${!dryRun && threshold !== undefined && r.total > 0 && r.successRate < threshold ? 'text-bad' : ''}`}>{r.total > 0 && !dryRun ? formatRate(r.successRate) : '–'}</td>
             <td className={NUM}>{formatDuration(r.durationMs)}</td>
           </tr>
         ))}

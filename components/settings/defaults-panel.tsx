@@ -10,16 +10,17 @@ import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
 import { Panel } from '../ui/panel';
 
-type Draft = { defaultTtlSeconds: string; batchSize: string; keyTimeoutMs: string; alertPercent: string };
+type Draft = { defaultTtlSeconds: string; batchSize: string; keyTimeoutMs: string; runTimeoutSeconds: string; alertPercent: string };
 
 const toDraft = (s: SettingsView): Draft => ({
   defaultTtlSeconds: String(s.defaultTtlSeconds),
   batchSize: String(s.batchSize),
   keyTimeoutMs: String(s.keyTimeoutMs),
+  runTimeoutSeconds: String(s.runTimeoutSeconds),
   alertPercent: String(Math.round(s.alertSuccessRate * 1000) / 10),
 });
 
-/** The global defaults: TTL, batch size, per-key timeout and the alert threshold. */
+/** The global defaults: TTL, batch size, per-key and per-run timeouts, and the alert threshold. */
 export function DefaultsPanel({ settings }: { settings: SettingsView }) {
   const canEdit = useHasRole('operator');
   return (
@@ -27,10 +28,11 @@ export function DefaultsPanel({ settings }: { settings: SettingsView }) {
       {canEdit ? (
         <DefaultsForm settings={settings} />
       ) : (
-        <dl className="grid grid-cols-4 gap-4 p-4 text-sm">
+        <dl className="grid grid-cols-5 gap-4 p-4 text-sm">
           <ReadOnly label="Default TTL" value={formatSeconds(settings.defaultTtlSeconds)} />
           <ReadOnly label="Batch size" value={`${formatCount(settings.batchSize)} keys`} />
           <ReadOnly label="Key timeout" value={formatDuration(settings.keyTimeoutMs)} />
+          <ReadOnly label="Run timeout" value={formatSeconds(settings.runTimeoutSeconds)} />
           <ReadOnly label="Alert below" value={formatRate(settings.alertSuccessRate)} />
         </dl>
       )}
@@ -44,6 +46,8 @@ function DefaultsForm({ settings }: { settings: SettingsView }) {
   const [saved, setSaved] = useState(false);
   const set = (key: keyof Draft) => (e: React.ChangeEvent<HTMLInputElement>) => {
     setSaved(false);
+    // The server's refusal was about the value it got; once that is edited, the hints come back.
+    if (update.isError) update.reset();
     setDraft({ ...draft, [key]: e.target.value });
   };
 
@@ -54,6 +58,7 @@ function DefaultsForm({ settings }: { settings: SettingsView }) {
     if (draft.defaultTtlSeconds !== initial.defaultTtlSeconds) patch.defaultTtlSeconds = Number(draft.defaultTtlSeconds);
     if (draft.batchSize !== initial.batchSize) patch.batchSize = Number(draft.batchSize);
     if (draft.keyTimeoutMs !== initial.keyTimeoutMs) patch.keyTimeoutMs = Number(draft.keyTimeoutMs);
+    if (draft.runTimeoutSeconds !== initial.runTimeoutSeconds) patch.runTimeoutSeconds = Number(draft.runTimeoutSeconds);
     if (draft.alertPercent !== initial.alertPercent) patch.alertSuccessRate = Number(draft.alertPercent) / 100;
     if (Object.keys(patch).length === 0) return setSaved(true);
     update.mutate(patch, { onSuccess: () => setSaved(true) });
@@ -65,10 +70,21 @@ function DefaultsForm({ settings }: { settings: SettingsView }) {
 
   return (
     <form onSubmit={submit} className="p-4" noValidate>
-      <div className="grid grid-cols-4 gap-4">
+      <div className="grid grid-cols-5 gap-4">
         <TextField label="Default TTL (seconds)" type="number" min={1} step={1} value={draft.defaultTtlSeconds} onChange={set('defaultTtlSeconds')} error={err('defaultTtlSeconds')} hint={hint(draft.defaultTtlSeconds, formatSeconds)} />
         <TextField label="Batch size (keys)" type="number" min={1} step={1} value={draft.batchSize} onChange={set('batchSize')} error={err('batchSize')} hint="keys read and written together" />
         <TextField label="Key timeout (ms)" type="number" min={10} step={1} value={draft.keyTimeoutMs} onChange={set('keyTimeoutMs')} error={err('keyTimeoutMs')} hint={hint(draft.keyTimeoutMs, formatDuration)} />
+        <TextField
+          label="Run timeout (seconds)"
+          type="number"
+          min={10}
+          max={86400}
+          step={1}
+          value={draft.runTimeoutSeconds}
+          onChange={set('runTimeoutSeconds')}
+          error={err('runTimeoutSeconds')}
+          hint={hint(draft.runTimeoutSeconds, (n) => `${formatSeconds(n)}: a run still going after this long is stopped and fails`)}
+        />
         <TextField label="Alert below (% warmed)" type="number" min={0} max={100} step={0.1} value={draft.alertPercent} onChange={set('alertPercent')} error={err('alertSuccessRate')} hint="a banner when a strategy’s last run is below" />
       </div>
       <div className="mt-4 flex items-center justify-end gap-3">

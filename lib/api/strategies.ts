@@ -2,6 +2,14 @@ import { z } from 'zod';
 
 /** Shapes of the strategies and settings API, shared by the route handlers and the browser. */
 
+/**
+ * A whole number in a range. One message for every way it can be wrong (zod applies a schema's
+ * own error to its min and max too), so it names the range: "expected a whole number of seconds
+ * from 10 to 86,400", never "expected a whole number" for a 5 that is merely too small.
+ */
+const wholeNumber = (what: string, min: number, max: number) =>
+  z.int({ error: `expected ${what} from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}` }).min(min).max(max);
+
 export type StrategyRunSummary = {
   runId: string;
   outcome: 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'skipped';
@@ -37,8 +45,8 @@ export type StrategyView = {
 
 export const updateStrategySchema = z
   .strictObject({
-    priority: z.int({ error: 'expected a whole number' }).min(0).max(1000).optional(),
-    ttlSeconds: z.int({ error: 'expected a whole number of seconds' }).min(1).max(2_592_000).optional(),
+    priority: wholeNumber('a whole number', 0, 1000).optional(),
+    ttlSeconds: wholeNumber('a whole number of seconds', 1, 2_592_000).optional(),
     enabled: z.boolean({ error: 'expected true or false' }).optional(),
     options: z.record(z.string(), z.unknown(), { error: 'expected an object of the strategy\u2019s settings' }).optional(),
   })
@@ -58,12 +66,12 @@ export type SettingsView = {
 
 export const updateSettingsSchema = z
   .strictObject({
-    maxConcurrency: z.int({ error: 'expected a whole number' }).min(1).max(256).optional(),
-    defaultTtlSeconds: z.int({ error: 'expected a whole number of seconds' }).min(1).max(2_592_000).optional(),
-    batchSize: z.int({ error: 'expected a whole number' }).min(1).max(10_000).optional(),
-    keyTimeoutMs: z.int({ error: 'expected a whole number of milliseconds' }).min(10).max(600_000).optional(),
+    maxConcurrency: wholeNumber('a whole number', 1, 256).optional(),
+    defaultTtlSeconds: wholeNumber('a whole number of seconds', 1, 2_592_000).optional(),
+    batchSize: wholeNumber('a whole number', 1, 10_000).optional(),
+    keyTimeoutMs: wholeNumber('a whole number of milliseconds', 10, 600_000).optional(),
     alertSuccessRate: z.number({ error: 'expected a number from 0 to 1' }).min(0).max(1).optional(),
-    runTimeoutSeconds: z.int({ error: 'expected a whole number of seconds' }).min(10).max(86_400).optional(),
+    runTimeoutSeconds: wholeNumber('a whole number of seconds', 10, 86_400).optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { error: 'send at least one setting' });
 export type UpdateSettingsRequest = z.infer<typeof updateSettingsSchema>;
@@ -73,7 +81,7 @@ export const warmupTargetSchema = z.strictObject({
 });
 
 export const warmupOptionsSchema = z.strictObject({
-  concurrency: z.int({ error: 'expected a whole number' }).min(1).max(256).optional(),
+  concurrency: wholeNumber('a whole number', 1, 256).optional(),
   onlyMissing: z.boolean().optional(),
   dryRun: z.boolean().optional(),
 });

@@ -29,10 +29,12 @@ for (const theme of THEMES) {
 
     await signIn(page);
     const [run] = (await api<{ items: { id: string }[] }>(page.request, 'GET', '/api/runs?limit=1')).items;
+    const dryRun = await finishedDryRun(page);
     const pages: [string, string][] = [
       ['overview', '/'],
       ['history', '/history?range=7d'],
       ['run', `/runs/${run!.id}`],
+      ['dry-run', `/runs/${dryRun}`],
       ['schedules', '/schedules'],
       ['settings', '/settings'],
       ['audit', '/audit'],
@@ -42,9 +44,26 @@ for (const theme of THEMES) {
       await page.goto(path);
       await settled(page);
       expect(await seriousViolations(page), name).toEqual([]);
-      await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png` });
+      await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png`, fullPage: true });
     }
+
+    // The confirmation before Warm all, with its estimate.
+    await page.goto('/');
+    await settled(page);
+    await page.getByRole('button', { name: 'Warm all' }).click();
+    await expect(page.getByTestId('estimate-total-keys')).toBeVisible();
+    expect(await seriousViolations(page), 'warm dialog').toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/warm-dialog-${theme}.png` });
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('warm-dialog')).toHaveCount(0);
   });
+}
+
+/** A dry run of every strategy (its detail shows the estimate it stored), once it has ended. */
+async function finishedDryRun(page: Page): Promise<string> {
+  const { runId } = await api<{ runId: string }>(page.request, 'POST', '/api/runs', { scope: { all: true }, dryRun: true });
+  await expect.poll(async () => (await api<{ run: { status: string } }>(page.request, 'GET', `/api/runs/${runId}`)).run.status).not.toBe('running');
+  return runId;
 }
 
 test('the theme toggle is remembered across loads and applied before the page paints', async ({ page }) => {

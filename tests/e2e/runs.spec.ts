@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { E2eCache } from './support/cache';
 import { format, query, signIn } from './support/session';
 
 test.beforeEach(async ({ page }) => signIn(page));
@@ -50,4 +51,54 @@ test('warming a strategy shows its progress to the end; the run is in the histor
   await expect(results.getByRole('row', { name: /recommendations/ })).toContainText('100.0%');
   await expect(page.getByText('No key failed in this run.')).toBeVisible();
   await expect(page.getByTestId('run-timeline')).toContainText('recommendations');
+});
+
+test('a key that really fails is shown with its error and found by search; Retry failed keys warms exactly it in a new run', async ({ page }) => {
+  const key = 'Category:tree:root';
+  const cache = new E2eCache();
+  try {
+    // Another writer's hash at one of the strategy's keys: the warmer will not overwrite it.
+    await cache.occupyWithHash(key);
+    await page.goto('/');
+    const started = page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Warm now: categories' }).click();
+    const { runId } = (await (await started).json()) as { runId: string };
+    await expect(page.locator(`[data-testid="run-progress"][data-run-id="${runId}"]`)).toHaveAttribute('data-status', 'partial');
+    const failures = await query<{ key: string; error: string }>('select key, error from run_failures where run_id = $1', [runId]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.key).toBe(key);
+    expect(failures[0]!.error).toContain('WRONGTYPE');
+
+    await page.goto(`/runs/${runId}`);
+    const panel = page.locator('section[aria-labelledby="failed-keys-heading"]');
+    const row = panel.getByRole('row', { name: new RegExp(key) });
+    await expect(row).toContainText(failures[0]!.error);
+    const search = panel.getByRole('searchbox', { name: 'Search failed keys and errors' });
+    await search.fill('wrongtype');
+    await expect(panel).toContainText('1 matching “wrongtype” among 1 recorded failures');
+    await expect(row).toBeVisible();
+    await search.fill('Product:id');
+    await expect(panel).toContainText('No failed key or error matches “Product:id”.');
+    await expect(row).toHaveCount(0);
+    await search.fill('');
+    await expect(row).toBeVisible();
+
+    // The other writer is gone: the retry can write the key.
+    await cache.delete(key);
+    await page.getByRole('button', { name: 'Retry the failed key' }).click();
+    await expect(page).not.toHaveURL(new RegExp(`/runs/${runId}$`));
+    const retryId = page.url().split('/runs/')[1]!;
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded');
+    const [retry] = await query<{ trigger: string; retry_of: string; key_filter: unknown; status: string; total: number; warmed: number }>(
+      'select trigger::text, retry_of::text, key_filter, status::text, total::int, warmed::int from runs where id = $1',
+      [retryId],
+    );
+    expect(retry).toEqual({ trigger: 'retry', retry_of: runId, key_filter: { categories: [key] }, status: 'succeeded', total: 1, warmed: 1 });
+    await expect(page.getByText(`retry by`)).toContainText(`run ${runId.slice(0, 8)}`);
+    await expect(page.getByText('No key failed in this run.')).toBeVisible();
+    expect(await cache.type(key)).toBe('string');
+  } finally {
+    if ((await cache.type(key)) === 'hash') await cache.delete(key);
+    cache.close();
+  }
 });

@@ -34,3 +34,25 @@ test('a strategy setting the server refuses is explained beside its field and no
   const strategies = await api<{ strategies: { name: string; options: Record<string, unknown> }[] }>(page.request, 'GET', '/api/strategies');
   expect(strategies.strategies.find((s) => s.name === 'hot_products')!.options.topN).toBe(100);
 });
+
+test('the run timeout is saved from the defaults, and a value the server refuses is explained beside it', async ({ page }) => {
+  type Settings = { settings: { runTimeoutSeconds: number } };
+  await page.goto('/settings');
+  const before = (await api<Settings>(page.request, 'GET', '/api/settings')).settings.runTimeoutSeconds;
+  const field = page.getByRole('spinbutton', { name: 'Run timeout (seconds)' });
+  await expect(field).toHaveValue(String(before));
+
+  await field.fill('5');
+  await page.getByRole('button', { name: 'Save defaults' }).click();
+  await expect(page.locator('section[aria-labelledby="defaults-heading"]').getByRole('alert')).toHaveText('runTimeoutSeconds: expected a whole number of seconds from 10 to 86,400');
+  expect((await api<Settings>(page.request, 'GET', '/api/settings')).settings.runTimeoutSeconds).toBe(before);
+
+  await field.fill('7200');
+  await expect(page.getByText('2 h: a run still going after this long is stopped and fails')).toBeVisible();
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/settings') && r.request().method() === 'PATCH');
+  await page.getByRole('button', { name: 'Save defaults' }).click();
+  expect((await saved).request().postDataJSON()).toEqual({ runTimeoutSeconds: 7200 });
+  await expect(page.locator('section[aria-labelledby="defaults-heading"]').getByRole('status')).toHaveText('Saved');
+  expect((await api<Settings>(page.request, 'GET', '/api/settings')).settings.runTimeoutSeconds).toBe(7200);
+  await api(page.request, 'PATCH', '/api/settings', { runTimeoutSeconds: before });
+});

@@ -2,7 +2,7 @@ import { type Page, expect, test } from '@playwright/test';
 import { api, signIn } from './support/session';
 
 const PAGES = ['/', '/history', '/schedules', '/settings', '/audit'];
-const ACTIONS = /^(Warm|Cancel run|Retry|Save|Apply|Run now|Pause|Resume|Edit|Delete|New schedule|Create|Add operator|Remove|Disable|Enable|Revoke|Peak|Normal|Night)/;
+const ACTIONS = /^(Warm|Start warmup|Sample now|Cancel run|Retry|Save|Apply|Run now|Pause|Resume|Edit|Delete|New schedule|Create|Add operator|Remove|Disable|Enable|Revoke|Peak|Normal|Night)/;
 
 /** Waits until the page's data has loaded (no loading placeholder left). */
 async function settled(page: Page) {
