@@ -128,7 +128,9 @@ export type HitRate = {
 
 /**
  * Remaining TTL of a sampled key that is present, as a share of the strategy's TTL in force when
- * sampled. `over_ttl`: longer than that TTL (written before the TTL was lowered); `no_expiry`: no TTL.
+ * sampled. `over_ttl`: longer than that TTL (written before the TTL was lowered); `no_expiry`: no TTL
+ * at all, which Kiln never writes (another application's key, or one of another type in the way): such
+ * keys are counted here but not as present.
  */
 export const TTL_BUCKETS = ['0-10%', '10-25%', '25-50%', '50-75%', '75-100%', 'over_ttl', 'no_expiry'] as const;
 export type TtlBucket = (typeof TTL_BUCKETS)[number];
