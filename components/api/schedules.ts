@@ -1,25 +1,11 @@
 'use client';
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Scope } from '@/lib/api/runs';
-import type { SchedulePreview, ScheduleView } from '@/lib/api/schedules';
+import type { MisfirePolicy, ScheduleInput, SchedulePreview, ScheduleView } from '@/lib/api/schedules';
 import { apiFetch } from './api-fetch';
 import type { StartedRun } from './runs';
 
-export type MisfirePolicy = ScheduleView['misfirePolicy'];
-
-/** The body of POST /api/schedules (and, partly, of PATCH /api/schedules/{id}). */
-export type ScheduleInput = {
-  name: string;
-  cron: string;
-  timezone?: string;
-  scope: Scope;
-  concurrency?: number | null;
-  onlyMissing?: boolean;
-  enabled?: boolean;
-  misfirePolicy?: MisfirePolicy;
-  misfireGraceSeconds?: number;
-};
+export type { MisfirePolicy, ScheduleInput };
 
 /** GET /api/schedules: each schedule with its next fire time, last outcome and missed slots. */
 export function useSchedulesQuery(options: { refetchInterval?: number | false } = {}) {

@@ -112,6 +112,22 @@ export type RunProgress = {
   inFlight: number;
 };
 
+/** A run as its event stream (GET /api/runs/{id}/events) reports it. */
+export type RunSnapshot = {
+  id: string;
+  status: RunStatus;
+  concurrency: number;
+  total: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  progress: RunProgress | null;
+  cancelRequestedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+};
+
 export type RunDetail = RunListItem & {
   owner: string;
   heartbeatAt: string;

@@ -15,6 +15,23 @@ export type LastFire = {
   run: { status: RunStatus; trigger: RunTrigger; warmed: number; total: number; finishedAt: string | null } | null;
 };
 
+export type MisfirePolicy = 'skip' | 'run_once';
+
+/** The body of POST /api/schedules (and, partly, of PATCH /api/schedules/{id}). */
+export type ScheduleInput = {
+  name: string;
+  cron: string;
+  /** IANA zone; the server's KILN_TIMEZONE when absent. */
+  timezone?: string;
+  scope: Scope;
+  /** Loads in flight for its runs; null or absent: the global setting. */
+  concurrency?: number | null;
+  onlyMissing?: boolean;
+  enabled?: boolean;
+  misfirePolicy?: MisfirePolicy;
+  misfireGraceSeconds?: number;
+};
+
 /** A schedule as the API shows it: its definition, when it fires next, and how its slots went. */
 export type ScheduleView = {
   id: number;
@@ -25,7 +42,7 @@ export type ScheduleView = {
   concurrency: number | null;
   onlyMissing: boolean;
   enabled: boolean;
-  misfirePolicy: 'skip' | 'run_once';
+  misfirePolicy: MisfirePolicy;
   misfireGraceSeconds: number;
   createdAt: string;
   createdBy: string;

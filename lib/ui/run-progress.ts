@@ -1,19 +1,7 @@
-import type { RunProgress, RunStatus } from '@/lib/api/runs';
+import type { RunProgress, RunSnapshot, RunStatus } from '@/lib/api/runs';
 
 /** What a watcher knows of a run at one moment, from the event stream or from GET /api/runs/{id}. */
-export type LiveRun = {
-  id: string;
-  status: RunStatus;
-  concurrency: number;
-  total: number;
-  warmed: number;
-  skipped: number;
-  failed: number;
-  progress: RunProgress | null;
-  cancelRequestedAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-};
+export type LiveRun = Omit<RunSnapshot, 'finishedAt'>;
 
 export type ProgressSummary = {
   /** Keys finished so far, over every strategy. */

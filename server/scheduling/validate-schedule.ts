@@ -1,4 +1,5 @@
 import 'server-only';
+import type { MisfirePolicy, ScheduleInput } from '@/lib/api/schedules';
 import type { Schedule, Scope } from '../db/schema';
 import { AppError } from '../errors';
 import { validateConcurrency } from '../warmup/limiter';
@@ -6,22 +7,7 @@ import type { StrategyRegistry } from '../warmup/registry';
 import { parseCron } from './cron-expression';
 import { validateTimezone } from './time-zone';
 
-/** What an operator sends to create a schedule (and, partially, to edit one). */
-export type ScheduleInput = {
-  name: string;
-  cron: string;
-  /** IANA zone; the process's KILN_TIMEZONE when absent. */
-  timezone?: string;
-  scope: Scope;
-  /** Loads in flight for its runs; null or absent: the global setting. */
-  concurrency?: number | null;
-  onlyMissing?: boolean;
-  enabled?: boolean;
-  misfirePolicy?: MisfirePolicy;
-  misfireGraceSeconds?: number;
-};
-
-export type MisfirePolicy = 'skip' | 'run_once';
+export type { MisfirePolicy, ScheduleInput };
 
 /** A schedule's values after validation: trimmed, normalized, every field present. */
 export type ScheduleValues = Required<Omit<ScheduleInput, 'concurrency'>> & { concurrency: number | null };

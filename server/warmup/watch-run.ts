@@ -1,23 +1,10 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
-import type { RunProgress, RunStatus } from '@/lib/api/runs';
+import type { RunSnapshot } from '@/lib/api/runs';
 import type { Database } from '../db/client';
 import { AppError } from '../errors';
 
-export type RunSnapshot = {
-  id: string;
-  status: RunStatus;
-  concurrency: number;
-  total: number;
-  warmed: number;
-  skipped: number;
-  failed: number;
-  progress: RunProgress | null;
-  cancelRequestedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-};
+export type { RunSnapshot };
 
 export type RunEvent = { type: 'progress' | 'end'; run: RunSnapshot };
 
