@@ -92,6 +92,7 @@ const envSchema = z.object({
   DEMO_PRODUCTS: integer(10, 1_000_000).default(2000),
   WARMUP_ON_STARTUP: booleanFlag.default(true),
   SCHEDULER_ENABLED: booleanFlag.default(true),
+  RUN_EXECUTION: z.enum(['auto', 'inline', 'process'], { error: "expected 'auto', 'inline' or 'process'" }).default('auto'),
   KILN_TIMEZONE: timezone.default('UTC'),
   KILN_ADMIN_EMAIL: z.email({ error: 'expected an email address' }).transform((v) => v.toLowerCase()).default('admin@kiln.local'),
   KILN_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256, { error: 'must be at most 256 characters' }).optional(),
@@ -113,6 +114,8 @@ export type Config = {
   warmupOnStartup: boolean;
   /** Whether this process fires schedules (every process may; the claim keeps each slot to one). */
   schedulerEnabled: boolean;
+  /** Where runs execute: in the server's process, or each in a process of its own. */
+  runExecution: 'inline' | 'process';
   timezone: string;
   /** The admin created on the first start with no operator; no password means a random one. */
   initialAdmin: { email: string; password?: string };
@@ -145,6 +148,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.KILN_DATA_DIR);
+  // A run's own process must reach the server's database and cache: not so for the embedded
+  // database (one process only) or the in-process cache (its own memory).
+  const shared = Boolean(e.DATABASE_URL && (e.REDIS_URL || e.REDIS_CLUSTER_NODES));
+  if (e.RUN_EXECUTION === 'process' && !shared) {
+    throw new ConfigError([{ variable: 'RUN_EXECUTION', message: 'process needs DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES): a run process cannot share the embedded database or the in-process cache' }]);
+  }
   return {
     port: e.PORT,
     dataDir,
@@ -161,6 +170,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     demoProducts: e.DEMO_PRODUCTS,
     warmupOnStartup: e.WARMUP_ON_STARTUP,
     schedulerEnabled: e.SCHEDULER_ENABLED,
+    runExecution: e.RUN_EXECUTION === 'inline' || (e.RUN_EXECUTION === 'auto' && !shared) ? 'inline' : 'process',
     timezone: e.KILN_TIMEZONE,
     initialAdmin: { email: e.KILN_ADMIN_EMAIL, password: e.KILN_ADMIN_PASSWORD },
     shopRateLimitPerSecond: e.SHOP_RATE_LIMIT_RPS,

@@ -95,6 +95,7 @@ async function startRuntime(): Promise<Runtime> {
       cache,
       logger,
       registry,
+      executor: config.runExecution === 'process' ? 'child' : 'inline',
       estimate: effect.estimateDryRun,
       onRunFinished: (summary) => {
         metrics?.observeRun(summary);
@@ -102,7 +103,7 @@ async function startRuntime(): Promise<Runtime> {
         forgetRecentStrategyViews(database); // their last run changed
       },
     });
-    metrics = createMetrics({ database, cache, loadsInFlight: () => warmer.loadsInFlight() });
+    metrics = createMetrics({ database, cache });
     warmer.startSweeper();
     effect.start();
     // Runs get the first 15 s of a shutdown to finish, then are cancelled and saved within 8 s

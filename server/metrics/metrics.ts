@@ -8,8 +8,6 @@ import type { RunSummary } from '../warmup/execute-run';
 export type MetricsDeps = {
   database: Database;
   cache: Cache;
-  /** Loads in flight in this process's running runs. */
-  loadsInFlight: () => number;
 };
 
 export type Metrics = {
@@ -21,9 +19,9 @@ export type Metrics = {
 };
 
 /**
- * Prometheus metrics of one process. Run and key totals are read from Postgres at scrape time, so
- * every replica reports the same fleet-wide figures for them; the duration histogram, loads in
- * flight and process metrics are this process's own.
+ * Prometheus metrics of one process. Run and key totals and loads in flight are read from Postgres
+ * at scrape time, so every replica reports the same fleet-wide figures for them; the duration
+ * histogram and the process metrics are this process's own.
  */
 export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry();
@@ -75,10 +73,13 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   new Gauge({
     name: 'kiln_loads_in_flight',
-    help: 'Loads in flight in this process now',
+    help: 'Loads in flight now, over every running run (as their processes publish it twice a second)',
     registers: [registry],
-    collect() {
-      this.set(deps.loadsInFlight());
+    async collect() {
+      const rows = await deps.database
+        .rows<{ n: number }>(sql`select coalesce(sum((progress->>'inFlight')::int), 0)::int as n from runs where status = 'running'`)
+        .catch(() => null);
+      if (rows) this.set(rows[0]?.n ?? 0);
     },
   });
 

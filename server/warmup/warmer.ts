@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { type RunDeps, type RunHandle, type RunPlan, type RunProgress, type RunSummary, executeRun } from './execute-run';
 import { ConcurrencyLimiter, validateConcurrency } from './limiter';
 import type { StrategyRegistry } from './registry';
+import { executeRunInChild } from './run-in-child';
 import { createRun, finishRun, requestCancel, sweepAbandonedRuns } from './run-store';
 import { strategiesInScope } from './scope';
 import { byPriority, getSettings, resolveStrategies } from './settings';
@@ -45,6 +46,14 @@ export type WarmerDeps = {
   onRunFinished?: (summary: RunSummary) => void;
   /** Estimates a real run from a dry run's counts (saved with the dry run). */
   estimate?: RunDeps['estimate'];
+  /**
+   * `inline`: runs execute in this process. `child`: each run executes in a process of its own
+   * (server/cli/execute-run.ts), so a big warmup never slows the server's requests nor they it;
+   * it needs a database and a cache other processes can reach (Postgres, Redis).
+   */
+  executor?: 'inline' | 'child';
+  /** The environment of run processes (tests pass theirs; the server's own by default). */
+  childEnv?: NodeJS.ProcessEnv;
 };
 
 /**
@@ -112,7 +121,11 @@ export class Warmer {
       limiter: new ConcurrencyLimiter(concurrency),
       progress: (): RunProgress => ({ runId: id, strategy: names[0] ?? null, position: 0, strategiesTotal: names.length, current: null, completed: [], concurrency, inFlight: 0 }),
     };
-    const done = executeRun(this.#deps, handle).catch(async (error: unknown) => {
+    const execution =
+      this.#deps.executor === 'child'
+        ? executeRunInChild({ database, logger, env: this.#deps.childEnv }, handle)
+        : executeRun(this.#deps, handle);
+    const done = execution.catch(async (error: unknown) => {
       // executeRun handles expected failures itself; this is a bug's last line of defence, so the
       // run does not stay `running` until the sweep notices.
       logger.error({ err: error, runId: id }, 'Run crashed');
@@ -143,7 +156,7 @@ export class Warmer {
     return result;
   }
 
-  /** Live progress of a run of this process (other processes' runs: read runs.progress). */
+  /** Live progress of a run executed inline in this process (others: read runs.progress). */
   localProgress(runId: string): RunProgress | undefined {
     return this.#active.get(runId)?.progress();
   }

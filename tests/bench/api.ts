@@ -23,6 +23,8 @@ const { values } = parseArgs({
     products: { type: 'string', default: '1000000' },
     'poll-seconds': { type: 'string', default: '60' },
     rps: { type: 'string', default: '100' },
+    'warm-concurrency': { type: 'string', default: '8' },
+    'warm-batch': { type: 'string', default: '1000' },
   },
 });
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -147,12 +149,12 @@ try {
     const database = await ensureShopDatabase(url, Number(values.products));
     await seedHistory(database, 20_000);
     await database.rows(sql`insert into strategy_settings (strategy, enabled, updated_by) values ('product_catalog', true, 'bench') on conflict (strategy) do update set enabled = true`);
-    await database.rows(sql`update settings set batch_size = 1000, key_timeout_ms = 30000 where id = 1`);
+    await database.rows(sql`update settings set batch_size = ${Number(values['warm-batch'])}, key_timeout_ms = 30000 where id = 1`);
     await database.close();
     const app = await startApp({ DATABASE_URL: url, REDIS_URL: redisUrl, CACHE_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' }, (fn) => cleanups.push(fn));
     const token = await apiToken(app, 'operator');
     const warm = async () => {
-      const { body } = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: 8 });
+      const { body } = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: Number(values['warm-concurrency']) });
       if (!body.runId) throw new Error(`the warmup did not start: ${JSON.stringify(body)}`);
       return body.runId as string;
     };

@@ -39,7 +39,7 @@ export function useTestRuntime(
     estimate: effect.estimateDryRun,
     onRunFinished: effect.onRunFinished,
   });
-  const metrics = createMetrics({ database, cache, loadsInFlight: () => warmer.loadsInFlight() });
+  const metrics = createMetrics({ database, cache });
   // Not started: a test that wants slots fired starts a runner of its own with a test clock.
   const scheduler = new ScheduleRunner({ database, warmer, logger });
   const runtime: Runtime = {

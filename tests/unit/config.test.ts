@@ -30,6 +30,14 @@ describe('parseConfig', () => {
     });
   });
 
+  it('runs each warmup in a process of its own when the database and the cache are shared servers', () => {
+    expect(parseConfig({}).runExecution).toBe('inline');
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop' }).runExecution).toBe('inline');
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop', REDIS_URL: 'redis://cache' }).runExecution).toBe('process');
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop', REDIS_URL: 'redis://cache', RUN_EXECUTION: 'inline' }).runExecution).toBe('inline');
+    expect(() => parseConfig({ RUN_EXECUTION: 'process' })).toThrow(/RUN_EXECUTION: process needs DATABASE_URL and REDIS_URL/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(parseConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
   });
