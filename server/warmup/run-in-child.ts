@@ -1,6 +1,5 @@
 import 'server-only';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
@@ -25,10 +24,11 @@ export type ChildRunDeps = {
  */
 export async function executeRunInChild(deps: ChildRunDeps, handle: RunHandle): Promise<RunSummary> {
   const { runId } = handle.plan;
-  const require = createRequire(import.meta.url);
   const script = path.join(process.cwd(), 'server', 'cli', 'execute-run.ts');
   const started = Date.now();
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', require.resolve('tsx'), script, runId], {
+  // `--import tsx` resolves from the working directory (the app's root): naming the package here,
+  // rather than resolving it, keeps the bundler from pulling tsx into the server build.
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, runId], {
     cwd: process.cwd(),
     env: deps.env ?? process.env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
