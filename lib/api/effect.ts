@@ -248,8 +248,14 @@ export type RunEstimate = {
   strategies: StrategyEstimate[];
   total: {
     keys: number;
-    /** The sum over the strategies with history (runs warm strategies one after another). */
+    /**
+     * The sum over the strategies with history (runs warm strategies one after another), plus the
+     * run's own overhead (starting its process, saving its results): the median, over its last
+     * runs, of a run's duration beyond its strategies' durations.
+     */
     expectedMs: number | null;
+    /** That overhead alone; null without history. */
+    overheadMs?: number | null;
     /** Every strategy has a duration estimate. */
     durationComplete: boolean;
     bytes: number | null;

@@ -42,7 +42,7 @@ export async function estimateRun(
   options: { counted?: CountedKeys; onlyMissing?: boolean; now?: Date } = {},
 ): Promise<RunEstimate> {
   const now = options.now ?? new Date();
-  const history = await loadSpeedHistory(deps.database, strategies.map((s) => s.name));
+  const [history, overheadMs] = await Promise.all([loadSpeedHistory(deps.database, strategies.map((s) => s.name)), loadRunOverhead(deps.database)]);
   const estimates: StrategyEstimate[] = [];
   // One strategy after the other, as a run would: the listings and loads are the database's work.
   for (const resolved of strategies) {
@@ -57,7 +57,8 @@ export async function estimateRun(
     strategies: estimates,
     total: {
       keys: estimates.reduce((n, e) => n + e.keys.count, 0),
-      expectedMs: durations.length ? durations.reduce((a, b) => a + b, 0) : null,
+      expectedMs: durations.length ? durations.reduce((a, b) => a + b, 0) + (overheadMs ?? 0) : null,
+      overheadMs,
       durationComplete: durations.length === estimates.length,
       bytes: bytes.length ? bytes.reduce((a, b) => a + b, 0) : null,
       memoryComplete: bytes.length === estimates.length,
@@ -142,4 +143,18 @@ async function loadSpeedHistory(database: Database, names: string[]): Promise<Ma
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What a run takes beyond its strategies' own work (its process starting, its records saved): the
+ * median over the last runs that warmed keys. Null without such runs.
+ */
+async function loadRunOverhead(database: Database): Promise<number | null> {
+  const [row] = await database.rows<{ ms: number | null }>(sql`
+    select percentile_cont(0.5) within group (order by r.duration_ms - s.ms) as ms
+    from (select id, duration_ms from runs
+          where status in ('succeeded', 'partial') and not dry_run and duration_ms is not null
+          order by created_at desc nulls last limit ${HISTORY_RUNS}) r
+    join lateral (select coalesce(sum(duration_ms), 0) as ms from run_strategies where run_id = r.id) s on true`);
+  return row?.ms === null || row?.ms === undefined ? null : Math.max(0, Math.round(row.ms));
 }

@@ -36,12 +36,12 @@ async function estimateOf(session: string, body: unknown): Promise<RunEstimate> 
 const byName = (e: RunEstimate, name: string): StrategyEstimate => e.strategies.find((s) => s.strategy === name)!;
 
 /** A finished run of one strategy, as run_strategies records it. */
-async function pastRun(database: Database, o: { strategy: string; total: number; durationMs: number; daysAgo: number; dryRun?: boolean; onlyMissing?: boolean }) {
+async function pastRun(database: Database, o: { strategy: string; total: number; durationMs: number; daysAgo: number; dryRun?: boolean; onlyMissing?: boolean; runDurationMs?: number }) {
   const at = new Date(Date.now() - o.daysAgo * DAY_MS).toISOString();
   const [run] = await database.rows<{ id: string }>(sql`
-    insert into runs (trigger, triggered_by, scope, strategies, concurrency, owner, status, created_at, finished_at, dry_run, only_missing)
+    insert into runs (trigger, triggered_by, scope, strategies, concurrency, owner, status, created_at, finished_at, dry_run, only_missing, duration_ms)
     values ('manual', 'test', '{"all":true}'::jsonb, ${`{${o.strategy}}`}::text[], 4, 'test', 'succeeded', ${at}::timestamptz, ${at}::timestamptz,
-            ${o.dryRun ?? false}, ${o.onlyMissing ?? false})
+            ${o.dryRun ?? false}, ${o.onlyMissing ?? false}, ${o.runDurationMs ?? null})
     returning id::text as id`);
   await database.rows(sql`
     insert into run_strategies (run_id, strategy, position, outcome, trigger, dry_run, priority, ttl_seconds, total, warmed, success_rate, started_at, finished_at, duration_ms)
@@ -89,6 +89,15 @@ describe('POST /api/runs/estimate', () => {
     expect(categories.duration).toEqual({ expectedMs: Math.round((categories.keys.count / 50) * 1000), basis: 'history', keysPerSecond: 50, runs: 10 });
     expect(byName(result, 'recommendations').duration).toEqual({ expectedMs: null, basis: 'none', keysPerSecond: null, runs: 0 });
     expect(result.total).toMatchObject({ expectedMs: categories.duration.expectedMs, durationComplete: false });
+  });
+
+  it('adds a run’s own overhead (its process, its saves) from the last runs’ durations beyond their strategies', async () => {
+    const { database, viewer } = await setup();
+    // Runs that took 800 ms more than their strategy: starting the run process, saving the results.
+    for (let i = 1; i <= 10; i++) await pastRun(database, { strategy: 'categories', total: 27, durationMs: 540, daysAgo: i, runDurationMs: 540 + 800 + i });
+    const result = await estimateOf(viewer.session, { scope: { strategies: ['categories'] } });
+    expect(result.total.overheadMs).toBe(806); // the median of 801..810
+    expect(result.total.expectedMs).toBe(byName(result, 'categories').duration.expectedMs! + 806);
   });
 
   it('measures cache memory with MEMORY USAGE once keys are cached, and from loaded values before', async () => {

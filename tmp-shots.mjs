@@ -1,0 +1,17 @@
+import { chromium } from '@playwright/test';
+const base = 'http://127.0.0.1:3100';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+const theme = process.argv[2] ?? 'light';
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: theme, reducedMotion: 'reduce' });
+const page = await context.newPage();
+await page.goto(base + '/login');
+await page.getByLabel(/email/i).fill('admin@example.com');
+await page.getByLabel(/password/i).fill('correct-horse-battery');
+await page.getByRole('button', { name: /sign in/i }).click();
+await page.waitForURL(base + '/');
+await page.waitForTimeout(6000);
+await page.screenshot({ path: `/tmp/shots/overview-full-${theme}.png`, fullPage: true });
+await page.getByRole('button', { name: /^Warm all/ }).click();
+await page.waitForTimeout(2000);
+await page.screenshot({ path: `/tmp/shots/warm-dialog-${theme}.png` });
+await browser.close();
