@@ -71,7 +71,16 @@ function DefaultsForm({ settings }: { settings: SettingsView }) {
   return (
     <form onSubmit={submit} className="p-4" noValidate>
       <div className="grid grid-cols-5 gap-4">
-        <TextField label="Default TTL (seconds)" type="number" min={1} step={1} value={draft.defaultTtlSeconds} onChange={set('defaultTtlSeconds')} error={err('defaultTtlSeconds')} hint={hint(draft.defaultTtlSeconds, formatSeconds)} />
+        <TextField
+          label="Default TTL (seconds)"
+          type="number"
+          min={1}
+          step={1}
+          value={draft.defaultTtlSeconds}
+          onChange={set('defaultTtlSeconds')}
+          error={err('defaultTtlSeconds')}
+          hint={hint(draft.defaultTtlSeconds, (n) => `${formatSeconds(n)}: for a strategy that declares no TTL (the built-in ones declare theirs)`)}
+        />
         <TextField label="Batch size (keys)" type="number" min={1} step={1} value={draft.batchSize} onChange={set('batchSize')} error={err('batchSize')} hint="keys read and written together" />
         <TextField label="Key timeout (ms)" type="number" min={10} step={1} value={draft.keyTimeoutMs} onChange={set('keyTimeoutMs')} error={err('keyTimeoutMs')} hint={hint(draft.keyTimeoutMs, formatDuration)} />
         <TextField
