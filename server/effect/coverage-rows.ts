@@ -3,16 +3,9 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type CoverageSample, TTL_BUCKETS, type TtlBucket } from '@/lib/api/effect';
 import { isoText } from './sql-fragments';
 
-export type CoverageRow = {
-  id: number;
-  strategy: string;
-  runId: string | null;
-  sampledAt: string;
-  warmSetSize: number;
-  sampled: number;
-  present: number;
+/** A sample as stored: the API's fields it holds as they are, the histogram as a map. */
+export type CoverageRow = Pick<CoverageSample, 'id' | 'strategy' | 'runId' | 'sampledAt' | 'warmSetSize' | 'sampled' | 'present' | 'evictedKeys'> & {
   ttlHistogram: Partial<Record<TtlBucket, number>>;
-  evictedKeys: number | null;
   previousEvicted: number | null;
 };
 

@@ -20,7 +20,6 @@ export class ConcurrencyLimiter {
   #concurrency: number;
   #active = 0;
   readonly #queue: (() => void)[] = [];
-  readonly #idleWaiters: (() => void)[] = [];
 
   constructor(concurrency: number) {
     this.#concurrency = validateConcurrency(concurrency);
@@ -60,14 +59,7 @@ export class ConcurrencyLimiter {
     });
   }
 
-  /** Resolves when nothing is running or waiting. */
-  onIdle(): Promise<void> {
-    if (this.#active === 0 && this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
-  }
-
   #drain(): void {
     while (this.#active < this.#concurrency && this.#queue.length > 0) this.#queue.shift()!();
-    if (this.#active === 0 && this.#queue.length === 0) for (const waiter of this.#idleWaiters.splice(0)) waiter();
   }
 }

@@ -27,7 +27,8 @@ export async function loadRunPlan(database: Database, registry: StrategyRegistry
     from runs where id = ${runId}::uuid`);
   if (!row) throw new Error(`No run ${runId} to execute`);
   if (row.status !== 'running') throw new Error(`Run ${runId} is ${row.status}, not running: nothing to execute`);
-  const [settings, resolved] = await Promise.all([getSettings(database), resolveStrategies(database, registry)]);
+  const settings = await getSettings(database);
+  const resolved = await resolveStrategies(database, registry, settings);
   const strategies = row.strategies.map((name) => {
     const found = resolved.find((r) => r.name === name);
     if (!found) throw new Error(`Run ${runId} names a strategy this process does not know: ${name}`);

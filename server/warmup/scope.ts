@@ -47,10 +47,3 @@ export function strategiesInScope(all: ResolvedStrategy[], scope: Scope): Resolv
   }
   return selected.sort(byPriority);
 }
-
-/** A scope in words, for logs and the UI: "all", "hot_products, sessions", "tags catalog". */
-export function describeScope(scope: Scope): string {
-  if ('all' in scope) return 'all';
-  if ('strategies' in scope) return scope.strategies.join(', ');
-  return `tags ${scope.tags.join(', ')}`;
-}

@@ -18,8 +18,8 @@ export async function getSettings(database: Database): Promise<Settings> {
  * Stored options that no longer fit the strategy's schema (a field renamed in a deploy) fall back
  * to the defaults rather than breaking every run.
  */
-export async function resolveStrategies(database: Database, registry: StrategyRegistry): Promise<ResolvedStrategy[]> {
-  const [overrides, global] = await Promise.all([database.db.select().from(strategySettings), getSettings(database)]);
+export async function resolveStrategies(database: Database, registry: StrategyRegistry, settingsNow?: Settings): Promise<ResolvedStrategy[]> {
+  const [overrides, global] = await Promise.all([database.db.select().from(strategySettings), settingsNow ?? getSettings(database)]);
   const byName = new Map(overrides.map((o) => [o.strategy, o]));
   return registry.list().map((strategy) => {
     const o = byName.get(strategy.name);

@@ -79,7 +79,8 @@ export class Warmer {
   async startRun(input: StartRunInput): Promise<StartedRun> {
     if (!this.#accepting) throw new AppError('unavailable', 'This Kiln process is shutting down and starts no new runs');
     const { database, logger, registry } = this.#deps;
-    const [settings, all] = await Promise.all([getSettings(database), resolveStrategies(database, registry)]);
+    const settings = await getSettings(database);
+    const all = await resolveStrategies(database, registry, settings);
     const selected = input.keyFilter ? strategiesForRetry(all, input.keyFilter) : strategiesInScope(all, input.scope);
     const concurrency = input.concurrency ?? settings.maxConcurrency;
     try {
@@ -159,10 +160,6 @@ export class Warmer {
   /** Live progress of a run executed inline in this process (others: read runs.progress). */
   localProgress(runId: string): RunProgress | undefined {
     return this.#active.get(runId)?.progress();
-  }
-
-  activeRunIds(): string[] {
-    return [...this.#active.keys()];
   }
 
   /** Loads in flight across this process's runs. */

@@ -66,6 +66,6 @@ describe('ConcurrencyLimiter', () => {
     const next = limiter.run(async () => 'ok');
     await expect(failed).rejects.toThrow('boom');
     await expect(next).resolves.toBe('ok');
-    await limiter.onIdle();
+    expect(limiter.activeCount).toBe(0);
   });
 });
