@@ -1,5 +1,6 @@
 import 'server-only';
 import { ConfigError, getConfig } from './config';
+import { processLogger } from './logger';
 import { currentRuntime, getRuntime } from './runtime';
 
 /**
@@ -19,7 +20,7 @@ export async function startFromInstrumentation(): Promise<void> {
   }
   installSignalHandlers();
   getRuntime().catch((error: unknown) => {
-    console.error(JSON.stringify({ level: 'error', msg: 'Kiln runtime failed to start; retrying on the next request', err: String((error as Error)?.stack ?? error) }));
+    processLogger().error({ err: error }, 'Kiln runtime failed to start; retrying on the next request');
   });
 }
 
@@ -40,9 +41,9 @@ function installSignalHandlers(): void {
     if (stopping) return;
     stopping = true;
     const runtime = currentRuntime();
-    runtime?.logger.info({ signal }, 'Shutting down');
+    processLogger().info({ signal }, 'Shutting down');
     setTimeout(() => {
-      console.error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      processLogger().error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     Promise.resolve(runtime?.stop()).then(

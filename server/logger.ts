@@ -1,6 +1,7 @@
 import 'server-only';
 import os from 'node:os';
 import pino, { type Logger } from 'pino';
+import { getConfig } from './config';
 
 export type { Logger };
 
@@ -12,4 +13,29 @@ export function createLogger(level: string): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   });
+}
+
+// On globalThis: Next.js loads instrumentation and route handlers as separate module graphs.
+const holder = globalThis as { __kilnProcessLogger?: Logger };
+
+/**
+ * The logger of this process, for code that runs outside any use case (the route wrapper's last
+ * line of defence, signal handlers). The runtime builder installs its own; before that, a default
+ * at `info` so nothing is lost while the process starts.
+ */
+export function processLogger(): Logger {
+  return (holder.__kilnProcessLogger ??= createLogger(configuredLevel()));
+}
+
+/** Makes `logger` the process logger (the runtime builder calls it). */
+export function installProcessLogger(logger: Logger): void {
+  holder.__kilnProcessLogger = logger;
+}
+
+function configuredLevel(): string {
+  try {
+    return getConfig().logLevel;
+  } catch {
+    return 'info'; // a bad configuration is reported (and stops the process) where it is parsed
+  }
 }

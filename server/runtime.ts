@@ -1,25 +1,29 @@
 import 'server-only';
 import { ensureInitialAdmin } from './auth/ensure-initial-admin';
 import { type Cache, openCache } from './cache';
+import { RedisCache } from './cache/redis-cache';
 import { type Config, getConfig } from './config';
-import { registerStrategies } from './contexts';
+import { allStrategies } from './contexts';
 import { type Database, openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
-import { type Effect, createEffect } from './effect/effect';
-import { type Logger, createLogger } from './logger';
+import { CoverageSampler } from './effect/coverage-sampler';
+import { dryRunEstimator } from './effect/estimate-run';
+import { type Logger, createLogger, installProcessLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics/metrics';
+import { type ShopReadPath, createShopReadPath } from './reads/shop-read-path';
 import { ensureDefaultSchedules } from './scheduling/default-schedules';
 import { ScheduleRunner } from './scheduling/schedule-runner';
+import { forgetRecentStrategyViews } from './strategies/strategy-views';
 import { StrategyRegistry } from './warmup/registry';
-import { forgetRecentStrategyViews } from './warmup/strategy-views';
+import type { WarmupStrategy } from './warmup/strategy';
 import { Warmer } from './warmup/warmer';
 
 /**
- * The composition root: builds every long-lived part of a Kiln process once, in order, and tears
- * it down in reverse. Started from instrumentation.ts; route handlers and server components reach
- * it through getRuntime(). It lives on globalThis because Next.js loads instrumentation and route
- * handlers as separate module graphs.
+ * Every long-lived part of a Kiln process, built once by buildRuntime (the one composition root:
+ * the server, the CLI, a run's own process and the tests all build it the same way) and torn
+ * down in reverse by stop(). Below the edges (route handlers, boot, CLI entries) nothing looks it
+ * up: functions receive the parts they need as arguments.
  */
 export type Runtime = {
   config: Config;
@@ -30,8 +34,10 @@ export type Runtime = {
   warmer: Warmer;
   scheduler: ScheduleRunner;
   metrics: Metrics;
-  /** The shop's read path, its counts, coverage samples and estimates: whether the warmup helps. */
-  effect: Effect;
+  /** The shop's read path: cache-aside reads, their counts per key family, the per-address limit. */
+  shop: ShopReadPath;
+  /** Cache coverage samples: after each run, periodically (one replica), on demand. */
+  coverage: CoverageSampler;
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
@@ -41,85 +47,117 @@ export type Runtime = {
 /** starting: opening the database; warming: the start-up warmup runs; ready: serving; stopping. */
 export type RuntimePhase = 'starting' | 'warming' | 'ready' | 'stopping';
 
-type Holder = { promise?: Promise<Runtime>; runtime?: Runtime; logger?: Logger };
-const holder = ((globalThis as { __kilnRuntime?: Holder }).__kilnRuntime ??= {});
+/**
+ * - `server`: a serving process: migrations, demo data and the first admin on a first start, the
+ *   default schedules, periodic work (sweeps, read-count flushes, coverage samples), the schedule
+ *   runner unless SCHEDULER_ENABLED=false, and the start-up warmup.
+ * - `cli`: a one-shot command: migrations, nothing periodic, no schedules fired.
+ * - `run`: a run's own process: the database as it is (the server migrated it), nothing periodic.
+ * - `test`: the caller's database as it is, nothing periodic; the test starts what it needs.
+ */
+export type RuntimeMode = 'server' | 'cli' | 'run' | 'test';
 
-/** The running runtime, starting it on first use. A failed start is not cached: the next call retries. */
-export function getRuntime(): Promise<Runtime> {
-  if (!holder.promise) {
-    holder.promise = startRuntime().then(
-      (runtime) => {
-        holder.runtime = runtime;
-        return runtime;
-      },
-      (error: unknown) => {
-        holder.promise = undefined;
-        throw error;
-      },
-    );
-  }
-  return holder.promise;
-}
+export type RuntimeOptions = {
+  mode: RuntimeMode;
+  /** The configuration (default: the process environment's). */
+  config?: Config;
+  logger?: Logger;
+  /** A database the caller opened and closes itself (tests); otherwise the configured one is opened. */
+  database?: Database;
+  /** A cache the caller owns (tests); otherwise the configured one is opened. */
+  cache?: Cache;
+  /** The strategies to register (default: every bounded context's). */
+  strategies?: readonly WarmupStrategy[];
+  /** The warmer's owner name in run records (default: host:pid). */
+  owner?: string;
+};
 
-/** The runtime if it has finished starting, without waiting or starting it. */
-export function currentRuntime(): Runtime | undefined {
-  return holder.runtime;
-}
-
-async function startRuntime(): Promise<Runtime> {
-  const config = getConfig();
-  const logger = (holder.logger ??= createLogger(config.logLevel));
+/** Builds a runtime. A failed build closes whatever it had opened before rethrowing. */
+export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { mode } = options;
+  const config = options.config ?? getConfig();
+  const logger = options.logger ?? createLogger(config.logLevel);
+  if (mode !== 'test') installProcessLogger(logger);
+  const background = mode === 'server';
   let phase: RuntimePhase = 'starting';
   const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+  const closeAll = async (): Promise<unknown> => {
+    // Every cleanup runs even when an earlier one throws; the first error is reported after.
+    let firstError: unknown;
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup.run();
+      } catch (error) {
+        logger.error({ err: error, part: cleanup.name }, 'Shutdown step failed');
+        firstError ??= error;
+      }
+    }
+    return firstError;
+  };
 
-  const database = await openDatabase(config.database);
-  cleanups.push({ name: 'database', run: () => database.close() });
   try {
-    await applyMigrations(database);
-    logger.info({ database: database.describe() }, 'Database ready (migrations applied)');
-    if (config.seedDemoData === 'auto') await seedDemoShopIfEmpty(database, config.demoProducts, logger);
-    await ensureInitialAdmin(database, config, logger);
+    const database = options.database ?? (await openDatabase(config.database));
+    if (!options.database) cleanups.push({ name: 'database', run: () => database.close() });
+    if (mode === 'server' || mode === 'cli') {
+      await applyMigrations(database);
+      logger.info({ database: database.describe() }, 'Database ready (migrations applied)');
+    }
+    if (mode === 'server') {
+      if (config.seedDemoData === 'auto') await seedDemoShopIfEmpty(database, config.demoProducts, logger);
+      await ensureInitialAdmin(database, config, logger);
+    }
 
-    const cache = openCache(config.cache);
-    cleanups.push({ name: 'cache', run: () => cache.close() });
+    const cache = options.cache ?? openCache(config.cache);
+    if (!options.cache) cleanups.push({ name: 'cache', run: () => cache.close() });
+    if (mode === 'cli' || mode === 'run') {
+      // Not waiting long: a Redis that is down is the engine's to report (its breaker fails the run fast).
+      if (cache instanceof RedisCache) await cache.ready(3000).catch(() => {});
+    }
     logger.info({ cache: cache.describe() }, 'Cache configured');
 
-    const registry = registerStrategies(new StrategyRegistry());
-    const effect = createEffect({ config, database, cache, registry, logger });
+    const registry = new StrategyRegistry();
+    for (const strategy of options.strategies ?? allStrategies) registry.register(strategy);
+
+    const shop = createShopReadPath({ database, cache, registry, logger, perSecond: config.shopRateLimitPerSecond });
+    const coverage = new CoverageSampler({ database, cache, logger, registry, intervalMs: config.coverageSampleMinutes * 60_000 });
     // After the warmer's drain (cleanups run in reverse): the drained runs' samples and the last
     // read counts are written before the cache and the database close.
-    cleanups.push({ name: 'effect', run: () => effect.stop() });
-    let metrics: Metrics | undefined;
+    cleanups.push({ name: 'shop read counts', run: () => shop.counter.stop() });
+    cleanups.push({ name: 'coverage', run: () => coverage.stop() });
+    const metrics = createMetrics({ database, cache });
     const warmer = new Warmer({
       database,
       cache,
       logger,
       registry,
+      owner: options.owner,
       executor: config.runExecution === 'process' ? 'child' : 'inline',
-      estimate: effect.estimateDryRun,
+      estimate: dryRunEstimator({ database, cache }),
       onRunFinished: (summary) => {
-        metrics?.observeRun(summary);
-        effect.onRunFinished(summary);
+        metrics.observeRun(summary);
+        coverage.afterRun(summary);
         forgetRecentStrategyViews(database); // their last run changed
       },
     });
-    metrics = createMetrics({ database, cache });
-    warmer.startSweeper();
-    effect.start();
     // Runs get the first 15 s of a shutdown to finish, then are cancelled and saved within 8 s
-    // more: together under the 25 s a SIGTERM may take.
-    cleanups.push({ name: 'warmer', run: () => warmer.shutdown(15_000, 8_000) });
+    // more: together under the 25 s a SIGTERM may take. Tests and commands wait less.
+    cleanups.push({ name: 'warmer', run: () => (background ? warmer.shutdown(15_000, 8_000) : warmer.shutdown(5_000, 2_000)) });
 
-    // The default schedules once, on a first start; then this process fires every enabled schedule
-    // (the claim in Postgres keeps each slot to one process). Stopped before the warmer drains.
-    const created = await ensureDefaultSchedules({ database, registry, defaultTimezone: config.timezone });
-    if (created.created.length) logger.info({ schedules: created.created }, 'Created the default schedules');
     const scheduler = new ScheduleRunner({ database, warmer, logger });
-    if (config.schedulerEnabled) {
-      await scheduler.start();
-      cleanups.push({ name: 'scheduler', run: () => scheduler.stop() });
-    } else {
-      logger.info('SCHEDULER_ENABLED=false: this process fires no schedules');
+    if (background) {
+      warmer.startSweeper();
+      shop.counter.start();
+      coverage.start();
+      // The default schedules once, on a first start; then this process fires every enabled
+      // schedule (the claim in Postgres keeps each slot to one process). Stopped before the warmer drains.
+      const created = await ensureDefaultSchedules({ database, registry, defaultTimezone: config.timezone });
+      if (created.created.length) logger.info({ schedules: created.created }, 'Created the default schedules');
+      if (config.schedulerEnabled) {
+        await scheduler.start();
+        cleanups.push({ name: 'scheduler', run: () => scheduler.stop() });
+      } else {
+        logger.info('SCHEDULER_ENABLED=false: this process fires no schedules');
+      }
     }
 
     const runtime: Runtime = {
@@ -131,28 +169,18 @@ async function startRuntime(): Promise<Runtime> {
       warmer,
       scheduler,
       metrics,
-      effect,
+      shop,
+      coverage,
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {
         if (phase === 'stopping') return;
         phase = 'stopping';
-        // Every cleanup runs even when an earlier one throws; the first error is reported after.
-        let firstError: unknown;
-        for (const cleanup of cleanups.reverse()) {
-          try {
-            await cleanup.run();
-          } catch (error) {
-            logger.error({ err: error, part: cleanup.name }, 'Shutdown step failed');
-            firstError ??= error;
-          }
-        }
-        holder.promise = undefined;
-        holder.runtime = undefined;
-        if (firstError) throw firstError;
+        const error = await closeAll();
+        if (error) throw error;
       },
     };
-    if (config.warmupOnStartup) {
+    if (mode === 'server' && config.warmupOnStartup) {
       phase = 'warming';
       // Once the server is listening (this promise resolves first), not before: /api/ready says 503
       // meanwhile, and the process serves everything else.
@@ -163,17 +191,56 @@ async function startRuntime(): Promise<Runtime> {
       });
     }
     if (phase === 'starting') phase = 'ready';
-    logger.info({ port: config.port, strategies: registry.names() }, 'Kiln runtime started');
+    if (mode === 'server') logger.info({ port: config.port, strategies: registry.names() }, 'Kiln runtime started');
     return runtime;
   } catch (error) {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup.run()).catch(() => {});
+    await closeAll();
     throw error;
   }
 }
 
+// The server's runtime lives on globalThis: Next.js loads instrumentation and route handlers as
+// separate module graphs, which must share one.
+type Holder = { promise?: Promise<Runtime>; runtime?: Runtime };
+const holder = ((globalThis as { __kilnRuntime?: Holder }).__kilnRuntime ??= {});
+
 /**
- * Tests only: makes route handlers and server functions use a runtime the test built (its own
- * database and cache prefix) instead of starting one from the environment.
+ * The server's runtime, built on first use (instrumentation.ts starts it). A failed build is not
+ * kept: the next call tries again. For the edges only: route handlers, pages, boot.
+ */
+export function getRuntime(): Promise<Runtime> {
+  if (!holder.promise) {
+    holder.promise = buildRuntime({ mode: 'server' }).then(
+      (runtime) => {
+        holder.runtime = runtime;
+        const stop = runtime.stop;
+        runtime.stop = async () => {
+          try {
+            await stop();
+          } finally {
+            holder.promise = undefined;
+            holder.runtime = undefined;
+          }
+        };
+        return runtime;
+      },
+      (error: unknown) => {
+        holder.promise = undefined;
+        throw error;
+      },
+    );
+  }
+  return holder.promise;
+}
+
+/** The server's runtime if it has finished starting, without waiting or starting it. */
+export function currentRuntime(): Runtime | undefined {
+  return holder.runtime;
+}
+
+/**
+ * Tests only: makes route handlers and pages use a runtime the test built (its own database and
+ * cache) instead of building one from the environment. Returns the uninstaller.
  */
 export function installRuntimeForTests(runtime: Runtime): () => void {
   holder.promise = Promise.resolve(runtime);

@@ -4,13 +4,14 @@ import type { ReactNode } from 'react';
 import { AppShell } from '@/components/shell/app-shell';
 import { PATH_HEADER, signInPath } from '@/lib/ui/sign-in-path';
 import { getSignedInOperator } from '@/server/auth/current-operator';
+import { getRuntime } from '@/server/runtime';
 
 // Reads the session on every request: never prerendered.
 export const dynamic = 'force-dynamic';
 
 /** Every page but /login is behind sign-in; without a session the visitor signs in and comes back. */
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const operator = await getSignedInOperator();
+  const operator = await getSignedInOperator((await getRuntime()).database);
   if (!operator) redirect(signInPath((await headers()).get(PATH_HEADER)));
   return <AppShell actor={operator}>{children}</AppShell>;
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { type Actor, type Role, roleAtLeast } from '@/lib/api/auth';
 import { recordAudit } from '../audit/record-audit';
 import { AppError } from '../errors';
-import { getRuntime } from '../runtime';
+import type { Database } from '../db/client';
 import { clientInfo } from './client-info';
 import { checkSameOrigin, isStateChanging } from './request-origin';
 import { resolveActor } from './resolve-actor';
@@ -22,8 +22,8 @@ export type { Actor, Role };
  * Call it first in a handler, before parsing the request: without credentials the answer is 401
  * whatever the body or path, and nobody anonymous learns what a valid request looks like.
  */
-export async function authorize(request: Request, minimumRole: Role): Promise<Actor> {
-  const { database } = await getRuntime();
+export async function authorize(deps: { database: Database }, request: Request, minimumRole: Role): Promise<Actor> {
+  const { database } = deps;
   const resolution = await resolveActor(database, request);
   if (resolution.status === 'none') {
     throw new AppError('unauthenticated', 'Sign in, or send an API token as "Authorization: Bearer <token>"');

@@ -1,14 +1,10 @@
 import 'server-only';
-import { openCache } from '../cache';
-import { RedisCache } from '../cache/redis-cache';
 import { getConfig } from '../config';
-import { registerStrategies } from '../contexts';
-import { openDatabase } from '../db/client';
 import { dryRunEstimator } from '../effect/estimate-run';
 import { createLogger } from '../logger';
+import { buildRuntime } from '../runtime';
 import { type RunHandle, type RunProgress, executeRun } from '../warmup/execute-run';
 import { ConcurrencyLimiter } from '../warmup/limiter';
-import { StrategyRegistry } from '../warmup/registry';
 import { loadRunPlan } from '../warmup/run-plan';
 
 /**
@@ -40,13 +36,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => controller.abort(new Error('stopped: the server is shutting down')));
 }
 
-const database = await openDatabase(config.database);
-const cache = openCache(config.cache);
+const runtime = await buildRuntime({ mode: 'run', config, logger });
+const { database, cache, registry } = runtime;
 let code = 0;
 try {
-  // Not waiting long: a Redis that is down is the engine's to report (its breaker fails the run fast).
-  if (cache instanceof RedisCache) await cache.ready(3000).catch(() => {});
-  const registry = registerStrategies(new StrategyRegistry());
   const plan = await loadRunPlan(database, registry, runId);
   const handle: RunHandle = {
     plan,
@@ -59,7 +52,6 @@ try {
   logger.error({ err: error }, 'The run process failed');
   code = 1;
 } finally {
-  await cache.close().catch(() => {});
-  await database.close().catch(() => {});
+  await runtime.stop().catch(() => {});
 }
 process.exit(code);

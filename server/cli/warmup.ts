@@ -1,19 +1,13 @@
 import 'server-only';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { openCache } from '../cache';
-import { RedisCache } from '../cache/redis-cache';
-import { getConfig } from '../config';
-import { registerStrategies } from '../contexts';
 import type { Scope } from '../db/schema';
-import { dryRunEstimator } from '../effect/estimate-run';
 import { AppError } from '../errors';
 import { createLogger } from '../logger';
-import { StrategyRegistry } from '../warmup/registry';
+import { buildRuntime } from '../runtime';
 import { sweepAbandonedRuns } from '../warmup/run-store';
 import { formatSummary } from '../warmup/summary';
-import { Warmer } from '../warmup/warmer';
-import { openMigratedDatabase, runCli } from './cli-support';
+import { runCli } from './cli-support';
 import { ProgressBar, formatCount } from './progress-bar';
 
 const USAGE = `usage: npm run warmup -- (--all | --strategy NAME... | --tag TAG...) [options]
@@ -54,18 +48,13 @@ runCli(async () => {
     return 2;
   }
 
-  const config = getConfig();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const database = await openMigratedDatabase();
-  const cache = openCache(config.cache);
+  const runtime = await buildRuntime({ mode: 'cli', logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  const { cache, database, warmer } = runtime;
   try {
-    if (cache instanceof RedisCache) await cache.ready();
     if (cache.kind === 'memory') {
       console.warn('Note: REDIS_URL is not set, so this warms an in-process cache that ends with this command.');
     }
     await sweepAbandonedRuns(database);
-    const registry = registerStrategies(new StrategyRegistry());
-    const warmer = new Warmer({ database, cache, logger, registry, estimate: dryRunEstimator({ database, cache }) });
     const run = await warmer.startRun({
       trigger: 'cli',
       triggeredBy: `cli:${os.userInfo().username}@${os.hostname()}`,
@@ -105,8 +94,7 @@ runCli(async () => {
     }
     throw error;
   } finally {
-    await cache.close();
-    await database.close();
+    await runtime.stop();
   }
 });
 

@@ -7,7 +7,7 @@ import type { StrategyRegistry } from '../warmup/registry';
 import { byPriority, resolveStrategies } from '../warmup/settings';
 import { type CoverageRow, SAMPLE_COLUMNS, toCoverageSample } from './coverage-rows';
 import { getRunMarkers } from './run-markers';
-import { textArray } from './sql-fragments';
+import { textArray } from '../db/sql-fragments';
 import { timeRange } from './time-range';
 
 const MAX_SAMPLES_PER_STRATEGY = 2000;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
 import { type CoverageSample, TTL_BUCKETS, type TtlBucket } from '@/lib/api/effect';
-import { isoText } from './sql-fragments';
+import { isoTimestamp } from '../db/sql-fragments';
 
 /** A sample as stored: the API's fields it holds as they are, the histogram as a map. */
 export type CoverageRow = Pick<CoverageSample, 'id' | 'strategy' | 'runId' | 'sampledAt' | 'warmSetSize' | 'sampled' | 'present' | 'evictedKeys'> & {
@@ -14,7 +14,7 @@ export type CoverageRow = Pick<CoverageSample, 'id' | 'strategy' | 'runId' | 'sa
  * sample (one probe of the (strategy, sampled_at) index per row).
  */
 export const SAMPLE_COLUMNS: SQL = sql`
-  s.id::float8 as id, s.strategy, s.run_id::text as "runId", ${isoText('s.sampled_at')} as "sampledAt",
+  s.id::float8 as id, s.strategy, s.run_id::text as "runId", ${isoTimestamp('s.sampled_at')} as "sampledAt",
   s.warm_set_size as "warmSetSize", s.sampled, s.present, s.ttl_histogram as "ttlHistogram",
   s.evicted_keys::float8 as "evictedKeys",
   (select p.evicted_keys::float8 from coverage_samples p

@@ -6,7 +6,7 @@ import type { Database } from '../db/client';
 import type { StrategyStats } from '../warmup/engine';
 import type { ResolvedStrategy, StrategyContext } from '../warmup/strategy';
 import { sampleWarmSet } from './sample-warm-set';
-import { textArray } from './sql-fragments';
+import { textArray } from '../db/sql-fragments';
 
 /** Keys a dry listing reads at most to count a strategy that cannot count itself. */
 export const ESTIMATE_LISTING_LIMIT = 200_000;

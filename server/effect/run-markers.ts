@@ -2,7 +2,7 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { RunMarker } from '@/lib/api/effect';
 import type { Database } from '../db/client';
-import { isoText } from './sql-fragments';
+import { isoTimestamp } from '../db/sql-fragments';
 
 const MAX_MARKERS = 500;
 
@@ -14,7 +14,7 @@ const MAX_MARKERS = 500;
 export async function getRunMarkers(database: Database, from: Date, to: Date): Promise<{ runs: RunMarker[]; truncated: boolean }> {
   const rows = await database.rows<RunMarker>(sql`
     select r.id::text as id, r.trigger, r.triggered_by as "triggeredBy", r.strategies, r.status,
-           ${isoText('r.created_at')} as "startedAt", ${isoText('r.finished_at')} as "finishedAt"
+           ${isoTimestamp('r.created_at')} as "startedAt", ${isoTimestamp('r.finished_at')} as "finishedAt"
     from runs r
     where not r.dry_run
       and r.created_at < ${to.toISOString()}::timestamptz

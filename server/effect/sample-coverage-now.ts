@@ -3,17 +3,18 @@ import type { Actor } from '@/lib/api/auth';
 import type { CoverageSample } from '@/lib/api/effect';
 import { recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
-import type { Runtime } from '../runtime';
+import type { Database } from '../db/client';
+import type { CoverageSampler } from './coverage-sampler';
 import { getCoverageSamples } from './coverage-queries';
 
 /** An operator's "sample now": the new samples, audited as `coverage.sample`. */
 export async function sampleCoverageNow(
-  runtime: Pick<Runtime, 'database' | 'effect'>,
+  runtime: { database: Database; coverage: CoverageSampler },
   request: { strategies?: string[] },
   actor: Actor,
   client: ClientInfo,
 ): Promise<{ samples: CoverageSample[] }> {
-  const ids = await runtime.effect.coverage.sampleNow(request.strategies);
+  const ids = await runtime.coverage.sampleNow(request.strategies);
   const samples = await getCoverageSamples(runtime.database, ids);
   await recordAudit(runtime.database.db, {
     actor,

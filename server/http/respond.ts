@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
-import { currentRuntime } from '../runtime';
+import { processLogger } from '../logger';
 
 /** Every API error has this one shape. */
 export type ErrorBody = { error: { code: string; message: string; field?: string; requestId?: string } };
@@ -22,15 +22,13 @@ export function errorResponse(error: unknown): Response {
     return json(body, { status: error.status, headers });
   }
   const requestId = randomUUID();
-  const logger = currentRuntime()?.logger;
-  if (logger) logger.error({ err: error, requestId }, 'Unhandled error in a route handler');
-  else console.error(requestId, error);
+  processLogger().error({ err: error, requestId }, 'Unhandled error in a route handler');
   return json<ErrorBody>({ error: { code: 'internal', message: 'Something went wrong on the server', requestId } }, { status: 500 });
 }
 
 /**
  * Wraps a route handler so that whatever it throws becomes the JSON error shape. Handlers stay the
- * four steps: parse (server/http/request.ts) -> authorize -> call one server function -> respond.
+ * four steps: authorize -> parse (server/http/request.ts) -> call one server function -> respond.
  */
 export function route<Context = unknown>(
   handler: (request: Request, context: Context) => Promise<Response>,

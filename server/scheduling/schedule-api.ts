@@ -3,11 +3,12 @@ import type { Actor } from '@/lib/api/auth';
 import type { ScheduleView } from '@/lib/api/schedules';
 import { recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
-import type { Runtime } from '../runtime';
+import type { Database } from '../db/client';
+import type { ScheduleRunner } from './schedule-runner';
 import { getSchedule } from './get-schedule';
 import type { ScheduleChange } from './schedule-store';
 
-type Deps = Pick<Runtime, 'database' | 'scheduler'>;
+type Deps = { database: Database; scheduler: Pick<ScheduleRunner, 'refresh'> };
 
 /**
  * After a schedule change made through this process: its audit entry (who, before, after), an

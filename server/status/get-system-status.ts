@@ -1,10 +1,13 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { ShopCounts, SystemStatus } from '@/lib/status';
-import type { Runtime } from '../runtime';
+import type { Cache } from '../cache/cache';
+import type { Database } from '../db/client';
+
+export type StatusDeps = { database: Database; cache: Cache; startedAt: Date };
 
 /** The shop's size and the health of the database and the cache, measured now. */
-export async function getSystemStatus(runtime: Runtime): Promise<SystemStatus> {
+export async function getSystemStatus(runtime: StatusDeps): Promise<SystemStatus> {
   const { database, cache } = runtime;
   const [dbHealth, cacheHealth, shop] = await Promise.all([
     database.health(),
@@ -37,7 +40,7 @@ export async function getSystemStatus(runtime: Runtime): Promise<SystemStatus> {
   };
 }
 
-export async function getShopCounts(runtime: Runtime): Promise<ShopCounts> {
+export async function getShopCounts(runtime: Pick<StatusDeps, 'database'>): Promise<ShopCounts> {
   const [row] = await runtime.database.rows<ShopCounts>(sql`
     select (select count(*)::int from categories) as "categories",
            (select count(*)::int from products) as "products",

@@ -1,11 +1,13 @@
 import 'server-only';
-import { currentRuntime } from '../runtime';
+import type { Database } from '../db/client';
 
 export type Readiness = { ready: boolean; phase: string; checks: Record<string, { ok: boolean; detail?: string }> };
 
-/** Whether this process should receive traffic: started, and its database answering now. */
-export async function getReadiness(): Promise<Readiness> {
-  const runtime = currentRuntime();
+/**
+ * Whether this process should receive traffic: started, and its database answering now. `runtime`
+ * is undefined while the process is still starting.
+ */
+export async function getReadiness(runtime: { phase: () => string; database: Database } | undefined): Promise<Readiness> {
   if (!runtime) return { ready: false, phase: 'starting', checks: { runtime: { ok: false, detail: 'still starting' } } };
   const db = await runtime.database.health();
   const checks: Readiness['checks'] = {

@@ -47,7 +47,7 @@ describe('Redis faults', () => {
     const cache = new RedisCache({ kind: 'redis', url: redis.url }, { keyPrefix: 'fault:', commandTimeoutMs: COMMAND_TIMEOUT_MS });
     ctx.onTestFinished(() => cache.close());
     await cache.ready();
-    const runtime = useTestRuntime(database, { cache });
+    const runtime = await useTestRuntime(database, { cache });
     const operator = await signedIn(database, 'operator');
     await redis.kill();
 

@@ -9,8 +9,9 @@ export const dynamic = 'force-dynamic';
 
 /** The audit log, newest first: ?actor&action&outcome&from&to&limit&cursor. */
 export const GET = route(async (request) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   const query = parseQuery(request, auditQuerySchema);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json(await listAudit(database, query));
 });

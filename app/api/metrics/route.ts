@@ -6,7 +6,8 @@ export const dynamic = 'force-dynamic';
 
 /** Prometheus text format; scrape it with an API token (any role). */
 export const GET = route(async (request) => {
-  await authorize(request, 'viewer');
-  const { metrics } = await getRuntime();
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
+  const { metrics } = runtime;
   return new Response(await metrics.render(), { headers: { 'content-type': metrics.contentType, 'cache-control': 'no-store' } });
 });

@@ -10,14 +10,16 @@ import { getRuntime } from '@/server/runtime';
 export const dynamic = 'force-dynamic';
 
 export const GET = route(async (request) => {
-  await authorize(request, 'admin');
-  const { database } = await getRuntime();
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'admin');
+  const { database } = runtime;
   return json({ operators: await listOperators(database) });
 });
 
 export const POST = route(async (request) => {
-  const actor = await authorize(request, 'admin');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'admin');
   const input = await parseJsonBody(request, createOperatorRequestSchema);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json({ operator: await createOperator(database, input, actor, clientInfo(request)) }, { status: 201 });
 });

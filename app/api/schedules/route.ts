@@ -13,16 +13,17 @@ export const dynamic = 'force-dynamic';
 
 /** Every schedule with its next fire time, its last outcome and its recently missed slots. */
 export const GET = route(async (request) => {
-  await authorize(request, 'viewer');
-  const { database } = await getRuntime();
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
+  const { database } = runtime;
   return json({ schedules: await listSchedules(database) });
 });
 
 /** 201 {schedule}; 400 naming the field (cron, timezone, scope...); 409 for a name in use. */
 export const POST = route(async (request) => {
-  const actor = await authorize(request, 'operator');
-  const body = await parseJsonBody(request, scheduleBodySchema);
   const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'operator');
+  const body = await parseJsonBody(request, scheduleBodySchema);
   const change = await createSchedule({ database: runtime.database, registry: runtime.registry, defaultTimezone: runtime.config.timezone }, body, actorName(actor));
   return json({ schedule: await afterScheduleChange(runtime, 'schedule.create', change, actor, clientInfo(request)) }, { status: 201 });
 });

@@ -5,20 +5,22 @@ import { parseJsonBody } from '@/server/http/request';
 import { json, route } from '@/server/http/respond';
 import { getRuntime } from '@/server/runtime';
 import { getSettings } from '@/server/warmup/settings';
-import { toSettingsView, updateSettings } from '@/server/warmup/update-settings';
+import { toSettingsView, updateSettings } from '@/server/strategies/update-settings';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = route(async (request) => {
-  await authorize(request, 'viewer');
-  const { database } = await getRuntime();
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
+  const { database } = runtime;
   return json({ settings: toSettingsView(await getSettings(database)) });
 });
 
 /** A maxConcurrency change also retunes the runs going now, on every replica. */
 export const PATCH = route(async (request) => {
-  const actor = await authorize(request, 'operator');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'operator');
   const patch = await parseJsonBody(request, updateSettingsSchema);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json(await updateSettings(database, patch, actor, clientInfo(request)));
 });

@@ -7,6 +7,7 @@ export const dynamic = 'force-dynamic';
 
 /** The shop's size and whether the database and the cache answer, measured now. */
 export const GET = route(async (request) => {
-  await authorize(request, 'viewer');
-  return json(await getSystemStatus(await getRuntime()));
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
+  return json(await getSystemStatus(runtime));
 });

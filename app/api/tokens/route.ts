@@ -10,15 +10,17 @@ import { getRuntime } from '@/server/runtime';
 export const dynamic = 'force-dynamic';
 
 export const GET = route(async (request) => {
-  await authorize(request, 'admin');
-  const { database } = await getRuntime();
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'admin');
+  const { database } = runtime;
   return json({ tokens: await listTokens(database) });
 });
 
 /** 201 with the token's secret: shown this once, stored only hashed. */
 export const POST = route(async (request) => {
-  const actor = await authorize(request, 'admin');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'admin');
   const input = await parseJsonBody(request, createTokenRequestSchema);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json(await createToken(database, input, actor, clientInfo(request)), { status: 201 });
 });

@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { isoTimestamp } from '../sql-fragments';
+import { isoTimestamp } from '../../db/sql-fragments';
 import { type RecommendationList, rankings } from './recommendation-lists';
 
 /**

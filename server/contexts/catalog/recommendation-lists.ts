@@ -2,7 +2,7 @@ import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
 import { unitGrowthQuery } from '../ordering/unit-growth-query';
 import { unitsSoldQuery } from '../ordering/units-sold-query';
-import { timestamptz } from '../sql-fragments';
+import { timestamptz } from '../../db/sql-fragments';
 
 export const RECOMMENDATION_LISTS = ['homepage', 'trending', 'new_arrivals', 'best_sellers'] as const;
 export type RecommendationList = (typeof RECOMMENDATION_LISTS)[number];

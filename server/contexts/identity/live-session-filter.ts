@@ -1,6 +1,6 @@
 import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
-import { timestamptz } from '../sql-fragments';
+import { timestamptz } from '../../db/sql-fragments';
 
 /** A session (aliased `s`) that has not expired at `now`. */
 export function liveSessionFilter(now: Date): SQL {

@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { timestamptz } from '../sql-fragments';
+import { timestamptz } from '../../db/sql-fragments';
 import { liveSessionFilter } from './live-session-filter';
 
 /**

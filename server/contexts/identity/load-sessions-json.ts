@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { intArray, isoTimestamp } from '../sql-fragments';
+import { intArray, isoTimestamp } from '../../db/sql-fragments';
 import { liveSessionFilter } from './live-session-filter';
 
 /**

@@ -1,7 +1,7 @@
 import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
 import { PAID_OR_LATER } from '../../db/schema/shop';
-import { timestamptz } from '../sql-fragments';
+import { timestamptz } from '../../db/sql-fragments';
 
 /** Statuses as SQL literals: constants from the schema, written inline so the planner sees them. */
 const PAID_STATUSES = sql.raw(PAID_OR_LATER.map((status) => `'${status}'`).join(', '));

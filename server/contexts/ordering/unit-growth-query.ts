@@ -1,6 +1,6 @@
 import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
-import { timestamptz } from '../sql-fragments';
+import { timestamptz } from '../../db/sql-fragments';
 import { daysBefore, paidOrderFilter } from './paid-order-filter';
 
 /**

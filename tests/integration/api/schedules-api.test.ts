@@ -23,7 +23,7 @@ const GOOD = { name: 'Hourly hot products', cron: '15 * * * *', timezone: 'Europ
 describe('the schedules API', () => {
   it('answers 401 without credentials and 403 to a viewer\u2019s change', async () => {
     const { database } = await useTestDatabase({ shop: true });
-    useTestRuntime(database);
+    await useTestRuntime(database);
     const viewer = await signedIn(database, 'viewer');
     const endpoints: [string, Handler, string, unknown, unknown?][] = [
       ['GET', schedules.GET, '/api/schedules', undefined],
@@ -46,7 +46,7 @@ describe('the schedules API', () => {
 
   it('creates, previews, pauses, resumes, runs now and deletes a schedule, auditing each change', async () => {
     const { database } = await useTestDatabase({ shop: true });
-    useTestRuntime(database);
+    await useTestRuntime(database);
     const operator = await signedIn(database, 'operator');
     const created = await call(schedules.POST, '/api/schedules', { session: operator.session, body: GOOD });
     expect(created.status).toBe(201);
@@ -81,7 +81,7 @@ describe('the schedules API', () => {
 
   it('refuses the bad expressions, zones and scopes naming the field, and the table stays unchanged', async () => {
     const { database } = await useTestDatabase({ shop: true });
-    useTestRuntime(database);
+    await useTestRuntime(database);
     const operator = await signedIn(database, 'operator');
     await call(schedules.POST, '/api/schedules', { session: operator.session, body: GOOD });
     const before = await schedulesDigest(database);

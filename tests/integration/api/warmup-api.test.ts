@@ -26,7 +26,7 @@ const SOME_RUN = '00000000-0000-4000-8000-000000000001';
 
 async function setup() {
   const { database } = await useTestDatabase({ shop: true });
-  const runtime = useTestRuntime(database);
+  const runtime = await useTestRuntime(database);
   const viewer = await signedIn(database, 'viewer');
   const operator = await signedIn(database, 'operator');
   return { database, runtime, viewer, operator };
@@ -124,7 +124,7 @@ describe('the warmup API', () => {
     const { database } = await useTestDatabase();
     const slow = fakeStrategy({ name: 'slow_one', keys: Array.from({ length: 400 }, (_, i) => `s:${i}`), count: true, value: async (k) => { await sleep(10); return k; } });
     const flaky = fakeStrategy({ name: 'flaky', priority: 90, keys: ['f:1', 'f:2', 'f:3'], value: (k) => { if (k === 'f:2') throw new Error('row f:2 is broken'); return k; } });
-    useTestRuntime(database, { strategies: [slow, flaky] });
+    await useTestRuntime(database, { strategies: [slow, flaky] });
     const operator = await signedIn(database, 'operator');
 
     const flakyRun = (await (await call(runs.POST, '/api/runs', { session: operator.session, body: { scope: { strategies: ['flaky'] } } })).json()).runId;
@@ -221,7 +221,7 @@ describe('the warmup API', () => {
   it('retunes running runs when maxConcurrency changes, and reports how many', async () => {
     const { database } = await useTestDatabase();
     const slow = fakeStrategy({ name: 'slow_one', keys: Array.from({ length: 2000 }, (_, i) => `s:${i}`), value: async (k) => { await sleep(5); return k; } });
-    useTestRuntime(database, { strategies: [slow] });
+    await useTestRuntime(database, { strategies: [slow] });
     const operator = await signedIn(database, 'operator');
     const { runId } = await (await call(runs.POST, '/api/runs', { session: operator.session, body: { scope: { all: true }, concurrency: 8 } })).json();
     const response = await call(settings.PATCH, '/api/settings', { method: 'PATCH', session: operator.session, body: { maxConcurrency: 3 } });

@@ -33,7 +33,7 @@ const call = (e: (typeof endpoints)[number], extra: Call = {}) => e.handler(requ
 
 async function setup() {
   const { database } = await useTestDatabase();
-  useTestRuntime(database);
+  await useTestRuntime(database);
   const admin = await signedIn(database, 'admin', 'root@example.com');
   // Row 1 exists for every /1 path: the admin; a token row 1 too.
   const token = (await (await createToken(request('/api/tokens', { session: admin.session, body: { name: 'ci', role: 'viewer' } }), undefined)).json()) as { secret: string };

@@ -10,7 +10,7 @@ import { errorOf, request, signedIn } from '../../support/api';
 
 async function setup() {
   const { database } = await useTestDatabase();
-  useTestRuntime(database);
+  await useTestRuntime(database);
   const viewer = await signedIn(database, 'viewer');
   await database.rows(sql`delete from audit_log`);
   return { database, viewer };

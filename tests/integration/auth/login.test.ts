@@ -10,7 +10,7 @@ const login = (body: unknown, call: Parameters<typeof request>[1] = {}) => POST(
 
 async function setup() {
   const { database } = await useTestDatabase();
-  useTestRuntime(database);
+  await useTestRuntime(database);
   const id = await createOperatorRow(database, { email: 'ada@example.com', role: 'operator', name: 'Ada' });
   return { database, id };
 }

@@ -10,7 +10,7 @@ import { type Call, auditRows, authTablesDigest, createOperatorRow, errorOf, par
 
 async function setup() {
   const { database } = await useTestDatabase();
-  useTestRuntime(database);
+  await useTestRuntime(database);
   return { database, admin: await signedIn(database, 'admin', 'root@example.com') };
 }
 

@@ -11,7 +11,7 @@ import { auditRows, errorOf, params, request, signedIn } from '../../support/api
 
 async function setup() {
   const { database } = await useTestDatabase();
-  useTestRuntime(database);
+  await useTestRuntime(database);
   return { database, ...(await signedIn(database, 'operator', 'ada@example.com')) };
 }
 

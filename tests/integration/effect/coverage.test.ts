@@ -24,7 +24,7 @@ const histogramOf = (s: CoverageSample) => Object.fromEntries(s.ttlHistogram.map
 async function setup() {
   const { database } = await useTestDatabase({ shop: true });
   const { cache, prefix } = await useTestRedisCache('coverage');
-  const runtime = useTestRuntime(database, { cache });
+  const runtime = await useTestRuntime(database, { cache });
   const viewer = await signedIn(database, 'viewer');
   const operator = await signedIn(database, 'operator');
   return { database, cache, prefix, runtime, viewer, operator };
@@ -33,7 +33,7 @@ async function setup() {
 async function warm(runtime: Runtime, strategies: string[]): Promise<string> {
   const run = await runtime.warmer.startRun({ trigger: 'manual', triggeredBy: 'test', scope: { strategies } });
   expect((await run.done).status).toBe('succeeded');
-  await runtime.effect.coverage.idle();
+  await runtime.coverage.idle();
   return run.runId;
 }
 
@@ -122,12 +122,12 @@ describe('cache coverage', () => {
     const memory = new MemoryCache({ maxBytes: 8 * 1024 * 1024 });
     let evicted = 10;
     const evicting = overrideCache(memory, { health: async () => ({ ok: true, latencyMs: 0, details: { evictedKeys: evicted } }) });
-    const runtime = useTestRuntime(database, { cache: evicting });
+    const runtime = await useTestRuntime(database, { cache: evicting });
     const viewer = await signedIn(database, 'viewer');
-    const [first] = await runtime.effect.coverage.sampleNow(['recommendations']);
-    const [steady] = await runtime.effect.coverage.sampleNow(['recommendations']);
+    const [first] = await runtime.coverage.sampleNow(['recommendations']);
+    const [steady] = await runtime.coverage.sampleNow(['recommendations']);
     evicted = 25;
-    const [grown] = await runtime.effect.coverage.sampleNow(['recommendations']);
+    const [grown] = await runtime.coverage.sampleNow(['recommendations']);
     const list = (await (await history.GET(request('/api/effect/coverage/history?strategy=recommendations', { session: viewer.session }), undefined)).json()) as CoverageHistory;
     const byId = new Map(list.series[0]!.samples.map((s) => [s.id, s]));
     expect(byId.get(first!)).toMatchObject({ evictedKeys: 10, evictionsSincePrevious: null, evictionWarning: false });

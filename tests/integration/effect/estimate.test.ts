@@ -17,7 +17,7 @@ import { useTestRedisCache } from '../../support/warmer';
 async function setup() {
   const { database } = await useTestDatabase({ shop: true });
   const { cache, prefix } = await useTestRedisCache('estimate');
-  const runtime = useTestRuntime(database, { cache });
+  const runtime = await useTestRuntime(database, { cache });
   const viewer = await signedIn(database, 'viewer');
   const operator = await signedIn(database, 'operator');
   return { database, cache, prefix, runtime, viewer, operator };

@@ -61,7 +61,7 @@ async function get(session: string, query: string) {
 describe('GET /api/effect/hit-rate', () => {
   it('sums the minute rows per family into zero-filled buckets, with hit rate, queries made and avoided, and totals', async () => {
     const { database } = await useTestDatabase({ shop: true });
-    useTestRuntime(database);
+    await useTestRuntime(database);
     const viewer = await signedIn(database, 'viewer');
     await insertRows(database, ROWS);
 
@@ -99,7 +99,7 @@ describe('GET /api/effect/hit-rate', () => {
 
   it('marks the non-dry runs that overlap the range, oldest first', async () => {
     const { database } = await useTestDatabase({ shop: true });
-    useTestRuntime(database);
+    await useTestRuntime(database);
     const viewer = await signedIn(database, 'viewer');
     const before = await insertRun(database, { createdAt: '2026-03-02T09:59:00Z', finishedAt: '2026-03-02T10:01:00Z', strategies: ['categories'] });
     const inside = await insertRun(database, { createdAt: '2026-03-02T10:06:00Z', finishedAt: '2026-03-02T10:06:30Z' });
@@ -127,14 +127,14 @@ describe('GET /api/effect/hit-rate', () => {
 
   it('shows the shop reads served over HTTP once the counts are flushed', async () => {
     const { database } = await useTestDatabase({ shop: true });
-    const runtime = useTestRuntime(database);
+    const runtime = await useTestRuntime(database);
     const viewer = await signedIn(database, 'viewer');
     const [row] = await database.rows<{ id: number }>(sql`select id from products order by id limit 1`);
     const started = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
     for (let i = 0; i < 3; i++) {
       await product.GET(request(`/api/shop/products/${row!.id}`), { params: Promise.resolve({ id: String(row!.id) }) });
     }
-    await runtime.effect.counter.flush();
+    await runtime.shop.counter.flush();
     const body = (await (await get(viewer.session, `from=${started.toISOString()}&family=products`)).json()) as HitRate;
     expect(body.series.map((s) => s.family)).toEqual(['products', 'all']);
     expect(body.totals[0]).toMatchObject({ family: 'products', hits: 2, misses: 1, dbQueries: 1, dbQueriesAvoided: 2 });
@@ -142,7 +142,7 @@ describe('GET /api/effect/hit-rate', () => {
 
   it('needs a signed-in viewer and refuses a bad range or too many points, naming the field', async () => {
     const { database } = await useTestDatabase({ shop: true });
-    useTestRuntime(database);
+    await useTestRuntime(database);
     const viewer = await signedIn(database, 'viewer');
     expect((await hitRate.GET(request('/api/effect/hit-rate'), undefined)).status).toBe(401);
     expect(await errorOf(await get(viewer.session, 'from=2026-03-02T10:00:00Z&to=2026-03-02T09:00:00Z'))).toMatchObject({ status: 400, field: 'from' });

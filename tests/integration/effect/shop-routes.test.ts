@@ -14,7 +14,7 @@ const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
 
 async function setup(env: Record<string, string> = {}) {
   const { database } = await useTestDatabase({ shop: true });
-  const runtime = useTestRuntime(database, { env });
+  const runtime = await useTestRuntime(database, { env });
   return { database, runtime };
 }
 
@@ -93,6 +93,6 @@ describe('the shop read routes', () => {
     await new Promise((r) => setTimeout(r, 1100));
     expect((await get('203.0.113.9')).status).toBe(200);
     // The refused request read nothing: five reads, the first a miss.
-    expect(runtime.effect.counter.pending()).toEqual({ products: { hits: 4, misses: 1, dbQueries: 1 } });
+    expect(runtime.shop.counter.pending()).toEqual({ products: { hits: 4, misses: 1, dbQueries: 1 } });
   });
 });

@@ -9,8 +9,9 @@ export const dynamic = 'force-dynamic';
 
 /** Per strategy: the newest coverage sample and the newest one taken after a run, with eviction warnings. */
 export const GET = route(async (request) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   parseQuery(request, z.strictObject({}));
-  const { database, registry, config } = await getRuntime();
+  const { database, registry, config } = runtime;
   return json(await getCoverageOverview(database, registry, config.coverageSampleMinutes));
 });

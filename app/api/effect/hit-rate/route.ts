@@ -9,8 +9,9 @@ export const dynamic = 'force-dynamic';
 
 /** Shop reads per key family and time bucket: hits, misses, hit rate, queries made and avoided; runs as markers. */
 export const GET = route(async (request) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   const query = parseQuery(request, hitRateQuerySchema);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json(await getHitRate(database, query));
 });

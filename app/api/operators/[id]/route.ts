@@ -14,23 +14,26 @@ export const dynamic = 'force-dynamic';
 type Context = { params: Promise<{ id: string }> };
 
 export const GET = route<Context>(async (request, context) => {
-  await authorize(request, 'admin');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'admin');
   const { id } = parseWith(idParamsSchema, await context.params);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json({ operator: await getOperator(database, id) });
 });
 
 export const PATCH = route<Context>(async (request, context) => {
-  const actor = await authorize(request, 'admin');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'admin');
   const { id } = parseWith(idParamsSchema, await context.params);
   const patch = await parseJsonBody(request, updateOperatorRequestSchema);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json({ operator: await updateOperator(database, id, patch, actor, clientInfo(request)) });
 });
 
 export const DELETE = route<Context>(async (request, context) => {
-  const actor = await authorize(request, 'admin');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'admin');
   const { id } = parseWith(idParamsSchema, await context.params);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json({ operator: await deleteOperator(database, id, actor, clientInfo(request)) });
 });

@@ -4,7 +4,7 @@ import { authorize } from '@/server/auth/authorize';
 import { parseQuery, parseWith } from '@/server/http/request';
 import { json, route } from '@/server/http/respond';
 import { getRuntime } from '@/server/runtime';
-import { getRunDetail } from '@/server/warmup/run-queries';
+import { getRunDetail } from '@/server/runs/run-queries';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,9 +12,10 @@ const querySchema = z.strictObject({ search: z.string().max(200).optional() });
 
 /** A run with its per-strategy results and its failures (`search` filters them by key or error). */
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   const { id } = parseWith(runIdParamsSchema, await context.params);
   const { search } = parseQuery(request, querySchema);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json({ run: await getRunDetail(database, id, { search }) });
 });

@@ -9,8 +9,8 @@ export const dynamic = 'force-dynamic';
 
 /** What POST /api/runs with this body would take: keys, expected duration and cache memory per strategy. */
 export const POST = route(async (request) => {
-  await authorize(request, 'viewer');
-  const input = await parseJsonBody(request, estimateRunSchema);
   const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
+  const input = await parseJsonBody(request, estimateRunSchema);
   return json(await estimateRunForScope(runtime, input));
 });

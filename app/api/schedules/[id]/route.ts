@@ -16,18 +16,19 @@ export const dynamic = 'force-dynamic';
 type Context = { params: Promise<{ id: string }> };
 
 export const GET = route<Context>(async (request, context) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   const { id } = parseWith(idParamsSchema, await context.params);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json({ schedule: await getSchedule(database, id) });
 });
 
 /** Any subset of the fields; `{"enabled": false}` pauses it, `{"enabled": true}` resumes it. */
 export const PATCH = route<Context>(async (request, context) => {
-  const actor = await authorize(request, 'operator');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'operator');
   const { id } = parseWith(idParamsSchema, await context.params);
   const patch = await parseJsonBody(request, scheduleBodySchema);
-  const runtime = await getRuntime();
   const change = await updateSchedule({ database: runtime.database, registry: runtime.registry, defaultTimezone: runtime.config.timezone }, id, patch, actorName(actor));
   const action =
     Object.keys(patch).length === 1 && 'enabled' in patch ? (patch.enabled ? 'schedule.resume' : 'schedule.pause') : 'schedule.update';
@@ -35,9 +36,9 @@ export const PATCH = route<Context>(async (request, context) => {
 });
 
 export const DELETE = route<Context>(async (request, context) => {
-  const actor = await authorize(request, 'operator');
-  const { id } = parseWith(idParamsSchema, await context.params);
   const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'operator');
+  const { id } = parseWith(idParamsSchema, await context.params);
   const before = await getSchedule(runtime.database, id);
   const change = await deleteSchedule(runtime.database, id, actorName(actor));
   await afterScheduleChange(runtime, 'schedule.delete', change, actor, clientInfo(request));

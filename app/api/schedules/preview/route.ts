@@ -9,8 +9,9 @@ export const dynamic = 'force-dynamic';
 
 /** {cron, timezone} -> the description in words and the next 5 fire times, or 400 naming cron/timezone. */
 export const POST = route(async (request) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   const { cron, timezone } = await parseJsonBody(request, previewRequestSchema);
-  const { config } = await getRuntime();
+  const { config } = runtime;
   return json(previewSchedule(cron, timezone ?? config.timezone));
 });

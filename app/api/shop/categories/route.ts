@@ -6,7 +6,7 @@ export const dynamic = 'force-dynamic';
 
 /** The shop's category tree (`Category:tree:root`), public and rate-limited. */
 export const GET = route(async (request) => {
-  const { effect } = await getRuntime();
-  limitShopClient(effect.shopLimiter, request);
-  return shopResponse(await effect.reads.categoryTree(), { what: 'category tree', field: 'tree' });
+  const { shop } = await getRuntime();
+  limitShopClient(shop.limiter, request);
+  return shopResponse(await shop.reads.categoryTree(), { what: 'category tree', field: 'tree' });
 });

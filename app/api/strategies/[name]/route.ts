@@ -5,15 +5,16 @@ import { clientInfo } from '@/server/auth/client-info';
 import { parseJsonBody, parseWith } from '@/server/http/request';
 import { json, route } from '@/server/http/respond';
 import { getRuntime } from '@/server/runtime';
-import { updateStrategy } from '@/server/warmup/update-strategy';
+import { updateStrategy } from '@/server/strategies/update-strategy';
 
 export const dynamic = 'force-dynamic';
 
 /** Priority (0-1000), ttlSeconds (1-2592000), enabled, and the strategy's own settings. */
 export const PATCH = route<{ params: Promise<{ name: string }> }>(async (request, context) => {
-  const actor = await authorize(request, 'operator');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'operator');
   const { name } = parseWith(strategyParamsSchema, await context.params);
   const patch = await parseJsonBody(request, updateStrategySchema);
-  const { database, registry } = await getRuntime();
+  const { database, registry } = runtime;
   return json({ strategy: await updateStrategy(database, registry, name, patch, actor, clientInfo(request)) });
 });

@@ -14,17 +14,19 @@ type Context = { params: Promise<{ id: string }> };
 
 /** Renames a token. */
 export const PATCH = route<Context>(async (request, context) => {
-  const actor = await authorize(request, 'admin');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'admin');
   const { id } = parseWith(idParamsSchema, await context.params);
   const input = await parseJsonBody(request, updateTokenRequestSchema);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json({ token: await renameToken(database, id, input, actor, clientInfo(request)) });
 });
 
 /** Revokes a token: refused from the next request on. */
 export const DELETE = route<Context>(async (request, context) => {
-  const actor = await authorize(request, 'admin');
+  const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'admin');
   const { id } = parseWith(idParamsSchema, await context.params);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json({ token: await revokeToken(database, id, actor, clientInfo(request)) });
 });

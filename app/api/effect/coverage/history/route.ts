@@ -9,8 +9,9 @@ export const dynamic = 'force-dynamic';
 
 /** Coverage samples over time per strategy (optionally one), with the runs of the range as markers. */
 export const GET = route(async (request) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   const query = parseQuery(request, coverageHistoryQuerySchema);
-  const { database, registry } = await getRuntime();
+  const { database, registry } = runtime;
   return json(await getCoverageHistory(database, registry, query));
 });

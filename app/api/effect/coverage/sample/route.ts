@@ -10,8 +10,8 @@ export const dynamic = 'force-dynamic';
 
 /** Takes a coverage sample now (of the named strategies, or every enabled one) instead of waiting for the next. */
 export const POST = route(async (request) => {
-  const actor = await authorize(request, 'operator');
-  const input = await parseJsonBody(request, coverageSampleRequestSchema);
   const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'operator');
+  const input = await parseJsonBody(request, coverageSampleRequestSchema);
   return json(await sampleCoverageNow(runtime, input, actor, clientInfo(request)), { status: 201 });
 });

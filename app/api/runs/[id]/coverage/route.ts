@@ -9,8 +9,9 @@ export const dynamic = 'force-dynamic';
 
 /** The coverage samples taken right after the run ended: how much of each strategy's warm set it left cached. */
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   const { id } = parseWith(runIdParamsSchema, await context.params);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   return json(await getRunCoverage(database, id));
 });

@@ -5,7 +5,7 @@ import { parseWith } from '@/server/http/request';
 import { route } from '@/server/http/respond';
 import { sseResponse } from '@/server/http/sse';
 import { getRuntime } from '@/server/runtime';
-import { readSnapshot, watchRun } from '@/server/warmup/watch-run';
+import { readSnapshot, watchRun } from '@/server/runs/watch-run';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,9 +14,10 @@ export const dynamic = 'force-dynamic';
  * replica runs it), then one `end` with its final state.
  */
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
-  await authorize(request, 'viewer');
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'viewer');
   const { id } = parseWith(runIdParamsSchema, await context.params);
-  const { database } = await getRuntime();
+  const { database } = runtime;
   if (!(await readSnapshot(database, id))) throw new AppError('not_found', `No run with id ${id}`, { field: 'id' });
   return sseResponse(watchRun(database, id, request.signal), request.signal);
 });

@@ -11,9 +11,9 @@ export const dynamic = 'force-dynamic';
 
 /** Runs the schedule's scope now (trigger manual, linked to the schedule): 202 {runId, strategies}. */
 export const POST = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
-  const actor = await authorize(request, 'operator');
-  const { id } = parseWith(idParamsSchema, await context.params);
   const runtime = await getRuntime();
+  const actor = await authorize(runtime, request, 'operator');
+  const { id } = parseWith(idParamsSchema, await context.params);
   const run = await runScheduleNow(runtime, id, actorName(actor));
   await recordAudit(runtime.database.db, { actor, action: 'schedule.run_now', target: `schedule:${id}`, after: { runId: run.runId, strategies: run.strategies }, ...clientInfo(request) });
   return json({ runId: run.runId, strategies: run.strategies }, { status: 202 });

@@ -8,8 +8,8 @@ export const dynamic = 'force-dynamic';
 
 /** The shop's category read (`Category:id:{id}`: path and children), public and rate-limited. */
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
-  const { effect } = await getRuntime();
-  limitShopClient(effect.shopLimiter, request);
+  const { shop } = await getRuntime();
+  limitShopClient(shop.limiter, request);
   const { id } = parseWith(shopIdParamsSchema, await context.params);
-  return shopResponse(await effect.reads.category(id), { what: `category with id ${id}`, field: 'id' });
+  return shopResponse(await shop.reads.category(id), { what: `category with id ${id}`, field: 'id' });
 });

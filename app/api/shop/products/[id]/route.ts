@@ -8,8 +8,8 @@ export const dynamic = 'force-dynamic';
 
 /** The shop's product read (`Product:id:{id}`), public and rate-limited; x-kiln-cache says hit or miss. */
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
-  const { effect } = await getRuntime();
-  limitShopClient(effect.shopLimiter, request);
+  const { shop } = await getRuntime();
+  limitShopClient(shop.limiter, request);
   const { id } = parseWith(shopIdParamsSchema, await context.params);
-  return shopResponse(await effect.reads.product(id), { what: `product with id ${id}`, field: 'id' });
+  return shopResponse(await shop.reads.product(id), { what: `product with id ${id}`, field: 'id' });
 });

@@ -8,8 +8,8 @@ export const dynamic = 'force-dynamic';
 
 /** A recommendation list (`recommendations:{list}`: homepage, trending, new_arrivals, best_sellers). */
 export const GET = route<{ params: Promise<{ list: string }> }>(async (request, context) => {
-  const { effect } = await getRuntime();
-  limitShopClient(effect.shopLimiter, request);
+  const { shop } = await getRuntime();
+  limitShopClient(shop.limiter, request);
   const { list } = parseWith(shopListParamsSchema, await context.params);
-  return shopResponse(await effect.reads.recommendation(list), { what: `recommendation list named ${list}`, field: 'list' });
+  return shopResponse(await shop.reads.recommendation(list), { what: `recommendation list named ${list}`, field: 'list' });
 });

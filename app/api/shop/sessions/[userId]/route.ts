@@ -8,8 +8,8 @@ export const dynamic = 'force-dynamic';
 
 /** A user's live session with its cart (`User:session:{userId}`); 404 when the user has none. */
 export const GET = route<{ params: Promise<{ userId: string }> }>(async (request, context) => {
-  const { effect } = await getRuntime();
-  limitShopClient(effect.shopLimiter, request);
+  const { shop } = await getRuntime();
+  limitShopClient(shop.limiter, request);
   const { userId } = parseWith(shopSessionParamsSchema, await context.params);
-  return shopResponse(await effect.reads.session(userId), { what: `live session for user ${userId}`, field: 'userId' });
+  return shopResponse(await shop.reads.session(userId), { what: `live session for user ${userId}`, field: 'userId' });
 });

@@ -2,13 +2,14 @@ import 'server-only';
 import type { Actor } from '@/lib/api/auth';
 import type { ClientInfo } from '../auth/client-info';
 import { AppError } from '../errors';
-import type { Runtime } from '../runtime';
+import type { Database } from '../db/client';
+import type { Warmer } from '../warmup/warmer';
 import { getFailedKeys, getRunDetail } from './run-queries';
 import { triggerRun } from './trigger-run';
 
 /** Starts a new run limited to the keys that failed in a run (trigger `retry`, linked to it). */
 export async function retryFailedKeys(
-  runtime: Pick<Runtime, 'warmer' | 'database'>,
+  runtime: { warmer: Warmer; database: Database },
   runId: string,
   actor: Actor,
   client: ClientInfo,

@@ -2,8 +2,9 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { Scope } from '../db/schema';
 import { AppError } from '../errors';
-import type { Runtime } from '../runtime';
-import { byPriority, resolveStrategies } from './settings';
+import type { Database } from '../db/client';
+import type { StrategyRegistry } from '../warmup/registry';
+import { byPriority, resolveStrategies } from '../warmup/settings';
 
 export type WarmupSummary = {
   /** Whether this deployment warms at start. */
@@ -25,7 +26,7 @@ export type WarmupSummary = {
 };
 
 /** GET /admin/warmup/stats of the shop's original admin API, with real values. */
-export async function getWarmupSummary(runtime: Pick<Runtime, 'config' | 'database' | 'registry'>): Promise<WarmupSummary> {
+export async function getWarmupSummary(runtime: { database: Database; registry: StrategyRegistry; warmupOnStartup: boolean }): Promise<WarmupSummary> {
   const [strategies, [last], running] = await Promise.all([
     resolveStrategies(runtime.database, runtime.registry),
     runtime.database.rows<NonNullable<WarmupSummary['lastWarmup']>>(sql`
@@ -36,7 +37,7 @@ export async function getWarmupSummary(runtime: Pick<Runtime, 'config' | 'databa
     runtime.database.rows<{ id: string }>(sql`select id::text as id from runs where status = 'running' order by created_at`),
   ]);
   return {
-    enabled: runtime.config.warmupOnStartup,
+    enabled: runtime.warmupOnStartup,
     strategies: strategies.sort(byPriority).map((s) => ({ name: s.name, context: s.strategy.context, priority: s.priority, ttlSeconds: s.ttlSeconds, enabled: s.enabled })),
     lastWarmup: last ?? null,
     running: running.map((r) => r.id),
@@ -44,7 +45,7 @@ export async function getWarmupSummary(runtime: Pick<Runtime, 'config' | 'databa
 }
 
 /** The seed's `POST /admin/warmup/{target}`: a strategy name, a tag, or `all`. */
-export function scopeForTarget(runtime: Pick<Runtime, 'registry'>, target: string): Scope {
+export function scopeForTarget(runtime: { registry: StrategyRegistry }, target: string): Scope {
   if (target === 'all') return { all: true };
   if (runtime.registry.has(target)) return { strategies: [target] };
   if (runtime.registry.tags().includes(target)) return { tags: [target] };

@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import type { StrategyRunSummary, StrategyView } from '@/lib/api/strategies';
 import type { Database } from '../db/client';
 import { RecentAnswers } from '../http/recent-answers';
-import type { StrategyRegistry } from './registry';
-import { byPriority, resolveStrategies } from './settings';
+import type { StrategyRegistry } from '../warmup/registry';
+import { byPriority, resolveStrategies } from '../warmup/settings';
 
 const RECENT_RUNS = 20;
 const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);

@@ -7,7 +7,7 @@ import type { Database } from '../db/client';
 import { strategySettings } from '../db/schema';
 import { AppError } from '../errors';
 import { fromZodError } from '../http/request';
-import type { StrategyRegistry } from './registry';
+import type { StrategyRegistry } from '../warmup/registry';
 import { forgetRecentStrategyViews, listStrategyViews } from './strategy-views';
 
 /**

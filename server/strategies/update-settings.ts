@@ -6,7 +6,7 @@ import { actorName, recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
 import type { Database } from '../db/client';
 import { type Settings, settings } from '../db/schema';
-import { getSettings, retuneRunningRuns } from './settings';
+import { getSettings, retuneRunningRuns } from '../warmup/settings';
 
 export function toSettingsView(s: Settings): SettingsView {
   return {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { listStrategyViews } from '@/server/warmup/strategy-views';
+import { listStrategyViews } from '@/server/strategies/strategy-views';
 import { useTestDatabase } from '../../support/db';
 import { shopRegistry } from '../../support/shop-strategies';
 

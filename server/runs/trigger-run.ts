@@ -3,9 +3,10 @@ import type { Actor } from '@/lib/api/auth';
 import type { StartRunRequest } from '@/lib/api/runs';
 import { recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
-import type { Runtime } from '../runtime';
-import { forgetRecentStrategyViews } from './strategy-views';
-import type { StartRunInput } from './warmer';
+import type { Database } from '../db/client';
+import type { Warmer } from '../warmup/warmer';
+import { forgetRecentStrategyViews } from '../strategies/strategy-views';
+import type { StartRunInput } from '../warmup/warmer';
 
 /**
  * An operator's or a script's request for a run: started (and audited) or refused with the
@@ -13,7 +14,7 @@ import type { StartRunInput } from './warmer';
  * are recorded with trigger `api`, from the browser `manual`.
  */
 export async function triggerRun(
-  runtime: Pick<Runtime, 'warmer' | 'database'>,
+  runtime: { warmer: Warmer; database: Database },
   request: StartRunRequest & Pick<StartRunInput, 'keyFilter' | 'retryOf'> & { trigger?: 'retry' },
   actor: Actor,
   client: ClientInfo,

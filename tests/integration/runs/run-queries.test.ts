@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '@/server/db/client';
-import { getFailedKeys, getRunDetail, listRuns } from '@/server/warmup/run-queries';
-import { getRunStats } from '@/server/warmup/run-stats';
-import { type RunEvent, watchRun } from '@/server/warmup/watch-run';
+import { getFailedKeys, getRunDetail, listRuns } from '@/server/runs/run-queries';
+import { getRunStats } from '@/server/runs/run-stats';
+import { type RunEvent, watchRun } from '@/server/runs/watch-run';
 import { useTestDatabase } from '../../support/db';
 import { fakeStrategy, sleep } from '../../support/fake-strategy';
 import { testWarmer, useTestRedisCache } from '../../support/warmer';

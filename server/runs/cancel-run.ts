@@ -3,10 +3,11 @@ import type { Actor } from '@/lib/api/auth';
 import { actorName, recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
 import { AppError } from '../errors';
-import type { Runtime } from '../runtime';
+import type { Database } from '../db/client';
+import type { Warmer } from '../warmup/warmer';
 
 /** Asks a run to stop, on whichever process runs it; 404 for an unknown run, 409 for an ended one. */
-export async function cancelRun(runtime: Pick<Runtime, 'warmer' | 'database'>, runId: string, actor: Actor, client: ClientInfo): Promise<{ status: 'requested' }> {
+export async function cancelRun(runtime: { warmer: Warmer; database: Database }, runId: string, actor: Actor, client: ClientInfo): Promise<{ status: 'requested' }> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) {
     throw new AppError('not_found', `No run with id ${runId}`, { field: 'id' });
   }

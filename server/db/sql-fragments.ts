@@ -2,6 +2,11 @@ import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
 
 /**
+ * The SQL fragments every query of Kiln's shares, written once: parameters both drivers (postgres.js
+ * and PGlite) accept the same way under drizzle's raw sql, and the one text form of a timestamp.
+ */
+
+/**
  * A JS moment as a timestamptz parameter. Dates go over the wire as ISO text: postgres.js under
  * drizzle's raw sql breaks on Date parameters.
  */
@@ -20,10 +25,17 @@ export function intArray(ids: readonly number[]): SQL {
   return sql`${`{${ids.join(',')}}`}::int[]`;
 }
 
+/** Strings as ONE text[] parameter: each element quoted and escaped, so commas and quotes survive. */
+export function textArray(values: readonly string[]): SQL {
+  return sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+}
+
 /**
  * A timestamptz as JSON-ready text in the exact form of JS `toISOString()` (UTC, milliseconds, `Z`),
  * so values do not depend on the session's time zone and compare equal to what Node produces.
+ * Takes a column (`sql.raw` name or a drizzle column) or any timestamptz expression.
  */
-export function isoTimestamp(column: SQL): SQL {
-  return sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export function isoTimestamp(column: SQL | string | { name: string }): SQL {
+  const expression = typeof column === 'string' ? sql.raw(column) : column;
+  return sql`to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { StatsBucket } from '@/lib/api/runs';
-import { getRunStats } from '@/server/warmup/run-stats';
+import { getRunStats } from '@/server/runs/run-stats';
 import { useTestDatabase } from '../../support/db';
 
 const DAY = 86_400_000;
