@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import type { RunListItem } from '@/lib/api/runs';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
+import { isBelowThreshold } from '@/lib/success-rate';
 import { LocalTime } from '../ui/local-time';
 import { StatusBadge } from '../ui/status-badge';
 
@@ -32,7 +33,7 @@ export function RunsTable({ runs, threshold }: { runs: RunListItem[]; threshold?
       </thead>
       <tbody>
         {runs.map((run) => {
-          const low = threshold !== undefined && run.total > 0 && run.successRate < threshold;
+          const low = isBelowThreshold(run.successRate, threshold);
           return (
             <tr key={run.id} className="border-b border-border last:border-0 hover:bg-subtle/60" data-run-id={run.id}>
               <td className="px-3 py-1.5 whitespace-nowrap">
@@ -53,7 +54,7 @@ export function RunsTable({ runs, threshold }: { runs: RunListItem[]; threshold?
                 {formatCount(run.warmed)} / {formatCount(run.total)}
               </td>
               <td className={`${NUM} ${run.failed > 0 ? 'text-bad' : ''}`}>{formatCount(run.failed)}</td>
-              <td className={`${NUM} ${low ? 'font-medium text-bad' : ''}`}>{run.total > 0 ? formatRate(run.successRate) : '–'}</td>
+              <td className={`${NUM} ${low ? 'font-medium text-bad' : ''}`}>{formatRate(run.successRate)}</td>
               <td className={NUM}>{run.status === 'running' ? '…' : formatDuration(run.durationMs)}</td>
             </tr>
           );

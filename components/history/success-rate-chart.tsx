@@ -17,9 +17,9 @@ function successTicks(floor: number): number[] {
 
 export type ChartProps = { stats: Stats; strategies: string[]; colorIndex: (strategy: string) => number; bucketLabel: string };
 
-/** Keys warmed / keys processed per bucket and strategy, against the alert threshold. */
+/** The success rate (lib/success-rate.ts) per bucket and strategy, against the alert threshold. */
 export function SuccessRateChart({ stats, strategies, colorIndex, bucketLabel, threshold }: ChartProps & { threshold: number }) {
-  const rows = toSeries(stats, strategies, (b) => (b.total > 0 ? b.successRate : null));
+  const rows = toSeries(stats, strategies, (b) => b.successRate);
   const floor = successAxisFloor(stats, threshold);
   const span = Date.parse(stats.to) - Date.parse(stats.from);
   const totals = totalsByStrategy(stats, strategies);

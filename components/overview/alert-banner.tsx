@@ -2,12 +2,13 @@
 
 import Link from 'next/link';
 import type { StrategyView } from '@/lib/api/strategies';
+import { isBelowThreshold } from '@/lib/success-rate';
 import { formatCount, formatRate, humanize } from '@/lib/ui/format';
 import { LocalTime } from '../ui/local-time';
 
 /** Strategies whose last run fell below the alert threshold (or failed outright). */
 export function strategiesBelowThreshold(strategies: StrategyView[], threshold: number): StrategyView[] {
-  return strategies.filter((s) => s.lastRun && (s.lastRun.outcome === 'failed' || (s.lastRun.total > 0 && s.lastRun.successRate < threshold)));
+  return strategies.filter((s) => s.lastRun && (s.lastRun.outcome === 'failed' || isBelowThreshold(s.lastRun.successRate, threshold)));
 }
 
 export function AlertBanner({ strategies, threshold }: { strategies: StrategyView[]; threshold: number }) {

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import type { RunListItem } from '@/lib/api/runs';
 import { formatCount, formatDuration, formatLocalTime, formatRate } from '@/lib/ui/format';
+import { isBelowThreshold } from '@/lib/success-rate';
 import { type StartedRun, useRunsQuery } from '../api/runs';
 import { Can } from '../shell/role';
 import { LocalTime } from '../ui/local-time';
@@ -36,11 +37,11 @@ export function LastRunCard({ threshold, onStarted }: { threshold: number | unde
         {(page) => {
           // The newest run that has ended: a running one is followed under Live runs.
           const run = page.items.find((r) => r.status !== 'running') ?? page.items[0]!;
-          const low = threshold !== undefined && run.total > 0 && run.successRate < threshold;
+          const low = isBelowThreshold(run.successRate, threshold);
           return (
             <div className="p-4">
               <div className="flex items-baseline gap-2">
-                <span className={`text-2xl font-semibold tabular-nums ${low ? 'text-bad' : ''}`}>{run.status === 'running' ? '…' : run.total > 0 ? formatRate(run.successRate) : '–'}</span>
+                <span className={`text-2xl font-semibold tabular-nums ${low ? 'text-bad' : ''}`}>{run.status === 'running' ? '…' : formatRate(run.successRate)}</span>
                 <span className="text-xs text-muted">success rate</span>
               </div>
               <dl className="mt-3 grid grid-cols-3 gap-3">
@@ -79,8 +80,8 @@ function RecentRuns({ runs }: { runs: RunListItem[] }) {
             <Link
               href={`/runs/${run.id}`}
               className={`block h-4 rounded-sm ${TICK[run.status] ?? 'bg-muted'} hover:opacity-70`}
-              aria-label={`Run ${run.id.slice(0, 8)}: ${run.status}${run.total > 0 ? `, ${formatRate(run.successRate)} warmed` : ''}, ${formatLocalTime(run.createdAt)}`}
-              title={`${run.status}${run.total > 0 ? ` · ${formatRate(run.successRate)}` : ''} · ${formatLocalTime(run.createdAt)}`}
+              aria-label={`Run ${run.id.slice(0, 8)}: ${run.status}${run.successRate !== null ? `, ${formatRate(run.successRate)} warmed` : ''}, ${formatLocalTime(run.createdAt)}`}
+              title={`${run.status}${run.successRate !== null ? ` · ${formatRate(run.successRate)}` : ''} · ${formatLocalTime(run.createdAt)}`}
             />
           </li>
         ))}

@@ -8,8 +8,11 @@ const HEIGHT = 22;
  * the lower of the lowest rate and the alert threshold, so a dip below the threshold (the dashed
  * line) is visible and a flat 100% stays flat at the top.
  */
-export function Sparkline({ points, threshold }: { points: { successRate: number; outcome: string }[]; threshold: number }) {
-  if (points.length === 0) return <span className="text-xs text-muted">no runs</span>;
+export function Sparkline({ points: all, threshold }: { points: { successRate: number | null; outcome: string }[]; threshold: number }) {
+  // Runs with nothing to warm have no rate (lib/success-rate.ts): they are not points of the line.
+  const points = all.flatMap((p) => (p.successRate === null ? [] : [{ ...p, successRate: p.successRate }]));
+  if (all.length === 0) return <span className="text-xs text-muted">no runs</span>;
+  if (points.length === 0) return <span className="text-xs text-muted">nothing to warm</span>;
   const rates = points.map((p) => p.successRate);
   const low = Math.max(0, Math.min(threshold - 0.05, ...rates));
   const y = (rate: number) => 2 + (1 - (rate - low) / (1 - low || 1)) * (HEIGHT - 4);

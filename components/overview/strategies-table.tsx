@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import type { StrategyView } from '@/lib/api/strategies';
 import { formatCount, formatRate, formatSeconds, humanize } from '@/lib/ui/format';
+import { isBelowThreshold } from '@/lib/success-rate';
 import type { StartedRun } from '../api/runs';
 import { useHasRole } from '../shell/role';
 import { LocalTime } from '../ui/local-time';
@@ -50,7 +51,7 @@ export function StrategiesTable({ strategies, threshold, onStarted }: { strategi
 function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: StrategyView; threshold: number; canAct: boolean; onStarted: (run: StartedRun) => void }) {
   const { warm, pending, error } = useWarm(onStarted);
   const run = s.lastRun;
-  const low = run && run.total > 0 && run.successRate < threshold;
+  const low = run ? isBelowThreshold(run.successRate, threshold) : false;
   return (
     <>
       <tr className="border-b border-border last:border-0 align-middle" data-testid={`strategy-${s.name}`}>
@@ -87,7 +88,7 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
           )}
         </td>
         <td className="px-3 py-2 text-right tabular-nums">{run ? `${formatCount(run.warmed)} / ${formatCount(run.total)}` : '–'}</td>
-        <td className={`px-3 py-2 text-right font-medium tabular-nums ${low ? 'text-bad' : ''}`}>{run && run.total > 0 ? formatRate(run.successRate) : '–'}</td>
+        <td className={`px-3 py-2 text-right font-medium tabular-nums ${low ? 'text-bad' : ''}`}>{run ? formatRate(run.successRate) : '–'}</td>
         <td className="px-3 py-2">
           <Sparkline points={s.recent} threshold={threshold} />
         </td>

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { successRate } from '@/lib/success-rate';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
 import { summarizeProgress } from '@/lib/ui/run-progress';
 import { errorMessage } from '../api/api-fetch';
@@ -97,7 +98,7 @@ function Figures({ run }: { run: NonNullable<LiveRunState['run']> }) {
           </>
         ) : (
           <>
-            <Figure label="Success rate">{s.done > 0 ? formatRate(s.warmed / s.done) : '–'}</Figure>
+            <Figure label="Success rate">{formatRate(successRate(s))}</Figure>
             <Figure label="Took">{formatDuration(run.durationMs)}</Figure>
           </>
         )}

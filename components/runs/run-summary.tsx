@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { RunDetail } from '@/lib/api/runs';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
+import { isBelowThreshold } from '@/lib/success-rate';
 import { type LiveRun, summarizeProgress } from '@/lib/ui/run-progress';
 import { describeScope } from '@/lib/ui/scope';
 import { LocalTime } from '../ui/local-time';
@@ -45,7 +46,7 @@ export function TriggerText({ run }: { run: Pick<RunDetail, 'trigger' | 'trigger
 /** The run's facts: trigger, scope, times, settings, and its totals. */
 export function RunSummary({ run, live: liveRun, threshold }: { run: RunDetail; live?: LiveRun | null; threshold?: number }) {
   // A dry run warms nothing by design: its 0% is not a failure.
-  const low = !run.dryRun && threshold !== undefined && run.total > 0 && run.successRate < threshold;
+  const low = !run.dryRun && isBelowThreshold(run.successRate, threshold);
   // A running run's totals are written when it ends; until then they come from its progress.
   const live = run.status === 'running' ? summarizeProgress(liveRun?.status === 'running' ? liveRun : run) : null;
   const totals = live ? { total: live.done, warmed: live.warmed, skipped: live.skipped, failed: live.failed } : run;
@@ -81,7 +82,7 @@ export function RunSummary({ run, live: liveRun, threshold }: { run: RunDetail; 
         <Total label="Warmed" value={formatCount(totals.warmed)} />
         <Total label="Skipped" value={formatCount(totals.skipped)} />
         <Total label="Failed" value={formatCount(totals.failed)} tone={totals.failed > 0 ? 'text-bad' : undefined} />
-        <Total label="Success" value={live ? '…' : run.total > 0 && !run.dryRun ? formatRate(run.successRate) : '–'} tone={low ? 'text-bad' : undefined} />
+        <Total label="Success" value={live ? '…' : run.dryRun ? '–' : formatRate(run.successRate)} tone={low ? 'text-bad' : undefined} />
       </dl>
       {run.error ? (
         <p role="alert" className="col-span-2 rounded border border-bad/40 bg-bad/10 px-3 py-2 text-sm text-bad">

@@ -1,5 +1,6 @@
 import type { RunStrategyResult } from '@/lib/api/runs';
 import { formatCount, formatDuration, formatRate, formatSeconds, humanize } from '@/lib/ui/format';
+import { isBelowThreshold } from '@/lib/success-rate';
 import { StatusBadge } from '../ui/status-badge';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
@@ -39,7 +40,7 @@ export function StrategyResultsTable({ results, threshold, dryRun = false }: { r
             <td className={NUM}>{formatCount(r.warmed)}</td>
             <td className={NUM}>{formatCount(r.skipped)}</td>
             <td className={`${NUM} ${r.failed > 0 ? 'text-bad' : ''}`}>{formatCount(r.failed)}</td>
-            <td className={`${NUM} font-medium ${!dryRun && threshold !== undefined && r.total > 0 && r.successRate < threshold ? 'text-bad' : ''}`}>{r.total > 0 && !dryRun ? formatRate(r.successRate) : '–'}</td>
+            <td className={`${NUM} font-medium ${!dryRun && isBelowThreshold(r.successRate, threshold) ? 'text-bad' : ''}`}>{dryRun ? '–' : formatRate(r.successRate)}</td>
             <td className={NUM}>{formatDuration(r.durationMs)}</td>
           </tr>
         ))}

@@ -62,8 +62,8 @@ export type RunListItem = {
   warmed: number;
   skipped: number;
   failed: number;
-  /** warmed / total; 0 when total is 0. */
-  successRate: number;
+  /** lib/success-rate.ts: warmed / (warmed + failed); null when the run had nothing to warm. */
+  successRate: number | null;
   error: string | null;
 };
 
@@ -79,7 +79,8 @@ export type RunStrategyResult = {
   warmed: number;
   skipped: number;
   failed: number;
-  successRate: number;
+  /** lib/success-rate.ts's rule; null when the strategy had nothing to warm. */
+  successRate: number | null;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -157,8 +158,8 @@ export type StatsBucket = {
   strategy: string;
   bucketStart: string;
   runs: number;
-  /** Keys warmed / keys processed over the bucket's runs. */
-  successRate: number;
+  /** lib/success-rate.ts's rule over the bucket's keys (key-weighted); null when nothing was warmed or failed. */
+  successRate: number | null;
   total: number;
   warmed: number;
   skipped: number;

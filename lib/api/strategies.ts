@@ -18,7 +18,8 @@ export type StrategyRunSummary = {
   warmed: number;
   skipped: number;
   failed: number;
-  successRate: number;
+  /** lib/success-rate.ts's rule; null when it had nothing to warm. */
+  successRate: number | null;
   durationMs: number;
 };
 
@@ -36,7 +37,7 @@ export type StrategyView = {
   /** The last finished run of this strategy (dry runs excluded), or null. */
   lastRun: StrategyRunSummary | null;
   /** Success rates of its last runs, oldest first, for a sparkline. */
-  recent: { finishedAt: string; successRate: number; outcome: string }[];
+  recent: { finishedAt: string; successRate: number | null; outcome: string }[];
   /** The run warming it now, if any. */
   busyWith: string | null;
   updatedAt: string | null;

@@ -15,7 +15,8 @@ export function formatCount(value: number): string {
  * A success rate (0-1) as a percentage with one decimal. Never rounds up to 100.0% a rate that
  * is below 1: an operator reading "100.0%" must be able to trust that nothing failed.
  */
-export function formatRate(rate: number): string {
+export function formatRate(rate: number | null): string {
+  if (rate === null) return '—'; // nothing to warm: no rate (lib/success-rate.ts)
   if (!Number.isFinite(rate)) return '–';
   const percent = rate * 100;
   if (rate < 1 && percent > 99.9) return '99.9%';

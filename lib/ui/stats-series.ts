@@ -1,3 +1,4 @@
+import { successRate } from '@/lib/success-rate';
 import type { Stats, StatsBucket } from '@/lib/api/runs';
 
 export const BUCKET_MS: Record<string, number> = {
@@ -55,7 +56,7 @@ export function totalsByStrategy(stats: Stats, strategies: readonly string[]): S
       total,
       warmed: sum((b) => b.warmed),
       failed: sum((b) => b.failed),
-      successRate: total > 0 ? sum((b) => b.warmed) / total : null,
+      successRate: successRate({ warmed: sum((b) => b.warmed), failed: sum((b) => b.failed) }),
       worstP95: buckets.length ? Math.max(...buckets.map((b) => b.p95DurationMs)) : null,
       medianP50: p50s.length ? p50s[Math.floor((p50s.length - 1) / 2)]! : null,
     };
@@ -64,7 +65,7 @@ export function totalsByStrategy(stats: Stats, strategies: readonly string[]): S
 
 /** The success-rate axis's floor: a little under the lowest rate or the threshold, in 5% steps. */
 export function successAxisFloor(stats: Stats, threshold: number): number {
-  const lowest = Math.min(threshold, ...stats.buckets.filter((b) => b.total > 0).map((b) => b.successRate));
+  const lowest = Math.min(threshold, ...stats.buckets.flatMap((b) => (b.successRate === null ? [] : [b.successRate])));
   return Math.max(0, Math.floor((lowest - 0.01) * 20) / 20);
 }
 

@@ -85,7 +85,7 @@ runCli(async () => {
       const total = summary.estimate?.total;
       console.log(`Dry run: ${formatCount(summary.totals.total)} keys in ${summary.strategies.length} strategies${total ? `; a real run: ${describeEstimate(total.expectedMs, total.bytes)}` : ''}`);
     }
-    else console.log(`${formatSummary({ ...summary.totals, successRate: summary.successRate })} [run ${summary.status}]`);
+    else console.log(`${formatSummary(summary.totals)} [run ${summary.status}]`);
     return summary.status === 'succeeded' ? 0 : 1;
   } catch (error) {
     if (error instanceof AppError) {

@@ -39,3 +39,13 @@ export function isoTimestamp(column: SQL | string | { name: string }): SQL {
   const expression = typeof column === 'string' ? sql.raw(column) : column;
   return sql`to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
+
+/**
+ * lib/success-rate.ts's rule in SQL: warmed / (warmed + failed), null when both are 0 (nothing
+ * to warm). Pass column expressions or sums: `successRateSql(sql`sum(warmed)`, sql`sum(failed)`)`.
+ */
+export function successRateSql(warmed: SQL | string, failed: SQL | string): SQL {
+  const w = typeof warmed === 'string' ? sql.raw(warmed) : warmed;
+  const f = typeof failed === 'string' ? sql.raw(failed) : failed;
+  return sql`(case when (${w}) + (${f}) > 0 then (${w})::float8 / ((${w}) + (${f})) end)`;
+}

@@ -2,6 +2,7 @@ import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
 import type { ListRunsQuery, RunDetail, RunFailureItem, RunList, RunListItem, RunStrategyResult } from '@/lib/api/runs';
 import type { Database } from '../db/client';
+import { successRateSql } from '../db/sql-fragments';
 import { AppError } from '../errors';
 
 /** The run columns every listing returns, as JSON-ready camelCase values. */
@@ -13,7 +14,7 @@ const RUN_COLUMNS = sql`
   to_char(r.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "finishedAt",
   r.duration_ms as "durationMs", r.total::float8 as total, r.warmed::float8 as warmed,
   r.skipped::float8 as skipped, r.failed::float8 as failed,
-  case when r.total > 0 and not r.dry_run then r.warmed::float8 / r.total else 0 end as "successRate",
+  ${successRateSql('r.warmed', 'r.failed')} as "successRate",
   r.error`;
 
 /**

@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Stats, StatsBucket, StatsQuery } from '@/lib/api/runs';
 import type { Database } from '../db/client';
+import { successRateSql } from '../db/sql-fragments';
 import { AppError } from '../errors';
 import { RecentAnswers } from '../http/recent-answers';
 
@@ -110,7 +111,7 @@ async function aggregate(database: Database, bucket: Bucket, filters: Filters, r
       select strategy,
              date_bin(${bucket.interval}::interval, finished_at, timestamptz '2001-01-01 00:00:00+00') as bucket,
              count(*)::int as runs,
-             coalesce(sum(warmed)::float8 / nullif(sum(total), 0), 0) as "successRate",
+             ${successRateSql(sql`sum(warmed)`, sql`sum(failed)`)} as "successRate",
              sum(total)::float8 as total, sum(warmed)::float8 as warmed, sum(skipped)::float8 as skipped, sum(failed)::float8 as failed,
              percentile_cont(0.5) within group (order by duration_ms) as "p50DurationMs",
              percentile_cont(0.95) within group (order by duration_ms) as "p95DurationMs"

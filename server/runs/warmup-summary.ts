@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Scope } from '../db/schema';
 import { AppError } from '../errors';
 import type { Database } from '../db/client';
+import { successRateSql } from '../db/sql-fragments';
 import type { StrategyRegistry } from '../warmup/registry';
 import { byPriority, resolveStrategies } from '../warmup/settings';
 
@@ -20,7 +21,7 @@ export type WarmupSummary = {
     warmed: number;
     skipped: number;
     failed: number;
-    successRate: number;
+    successRate: number | null;
   } | null;
   running: string[];
 };
@@ -32,7 +33,7 @@ export async function getWarmupSummary(runtime: { database: Database; registry: 
     runtime.database.rows<NonNullable<WarmupSummary['lastWarmup']>>(sql`
       select id::text as "runId", trigger, status, to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "finishedAt",
              duration_ms as "durationMs", total::float8 as total, warmed::float8 as warmed, skipped::float8 as skipped, failed::float8 as failed,
-             case when total > 0 then warmed::float8 / total else 0 end as "successRate"
+             ${successRateSql('warmed', 'failed')} as "successRate"
       from runs where finished_at is not null and not dry_run order by finished_at desc limit 1`),
     runtime.database.rows<{ id: string }>(sql`select id::text as id from runs where status = 'running' order by created_at`),
   ]);

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { StrategyProgress } from '@/lib/api/runs';
+import { successRate } from '@/lib/success-rate';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
 import { CacheBreaker } from './cache-breaker';
@@ -21,8 +22,8 @@ export type StrategyStats = {
   warmed: number;
   skipped: number;
   failed: number;
-  /** warmed / total; 0 when total is 0. */
-  successRate: number;
+  /** warmed / (warmed + failed); null when nothing was warmed or failed (lib/success-rate.ts). */
+  successRate: number | null;
   startedAt: Date;
   finishedAt: Date;
   durationMs: number;
@@ -263,7 +264,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     warmed: counts.warmed,
     skipped: counts.skipped,
     failed: counts.failed,
-    successRate: options.dryRun || total === 0 ? 0 : counts.warmed / total,
+    successRate: successRate(counts),
     startedAt,
     finishedAt,
     durationMs: Math.round(performance.now() - started),

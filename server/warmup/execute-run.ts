@@ -1,6 +1,7 @@
 import 'server-only';
 import type { RunProgress as ApiRunProgress } from '@/lib/api/runs';
 import type { RunEstimate } from '@/lib/api/effect';
+import { successRate } from '@/lib/success-rate';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
 import type { RunStatus, RunTrigger } from '../db/schema';
@@ -44,7 +45,8 @@ export type RunSummary = {
   status: Exclude<RunStatus, 'running'>;
   strategies: StrategyStats[];
   totals: RunTotals;
-  successRate: number;
+  /** lib/success-rate.ts's rule over the run's keys; null when it had nothing to warm. */
+  successRate: number | null;
   error: string | null;
   /** Dry runs: what a real run of the same scope would take. */
   estimate?: RunEstimate | null;
@@ -175,7 +177,7 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
   }
   log.info(
     { status: summary.status, ...summary.totals, strategies: results.length, error: summary.error },
-    plan.dryRun ? `Dry run: ${summary.totals.total} keys in ${results.length} strategies` : `${formatSummary({ ...summary.totals, successRate: summary.successRate })} [run ${summary.status}]`,
+    plan.dryRun ? `Dry run: ${summary.totals.total} keys in ${results.length} strategies` : `${formatSummary(summary.totals)} [run ${summary.status}]`,
   );
   if (!lostOwnership) {
     await persistWithRetry(log, 'the run outcome', summary, () =>
@@ -219,7 +221,7 @@ function summarize(plan: RunPlan, results: StrategyStats[], signal: AbortSignal,
     status,
     strategies: results,
     totals,
-    successRate: plan.dryRun || totals.total === 0 ? 0 : totals.warmed / totals.total,
+    successRate: successRate(totals),
     error,
   };
 }

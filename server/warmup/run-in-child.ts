@@ -2,6 +2,7 @@ import 'server-only';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { successRate } from '@/lib/success-rate';
 import type { Database } from '../db/client';
 import type { RunStatus } from '../db/schema';
 import type { Logger } from '../logger';
@@ -62,7 +63,7 @@ async function loadRunSummary(database: Database, runId: string): Promise<Omit<R
            duration_ms, error, dry_run from runs where id = ${runId}::uuid`);
   const rows = await database.rows<{
     strategy: string; outcome: StrategyOutcome; priority: number; ttl_seconds: number; total: number; warmed: number; skipped: number;
-    failed: number; success_rate: number; started_at: string; finished_at: string; duration_ms: number; error: string | null;
+    failed: number; success_rate: number | null; started_at: string; finished_at: string; duration_ms: number; error: string | null;
     first_errors: { key: string; error: string }[]; dry_run: boolean;
   }>(sql`select strategy, outcome, priority, ttl_seconds, total, warmed, skipped, failed, success_rate, started_at::text, finished_at::text,
                 duration_ms, error, first_errors, dry_run
@@ -90,7 +91,7 @@ async function loadRunSummary(database: Database, runId: string): Promise<Omit<R
     status: run!.status,
     strategies,
     totals,
-    successRate: run!.dry_run || totals.total === 0 ? 0 : totals.warmed / totals.total,
+    successRate: successRate(totals),
     error: run!.error,
   };
 }

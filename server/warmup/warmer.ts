@@ -132,7 +132,7 @@ export class Warmer {
       logger.error({ err: error, runId: id }, 'Run crashed');
       const totals = { total: 0, warmed: 0, skipped: 0, failed: 0, durationMs: Date.now() - createdAt.getTime() };
       await finishRun(database, id, 'failed', totals, `internal error: ${(error as Error).message}`, {}).catch(() => {});
-      return { runId: id, status: 'failed', strategies: [], totals, successRate: 0, error: (error as Error).message } satisfies RunSummary;
+      return { runId: id, status: 'failed', strategies: [], totals, successRate: null, error: (error as Error).message } satisfies RunSummary;
     });
     this.#active.set(id, Object.assign(handle, { done }));
     void done.then((summary) => {

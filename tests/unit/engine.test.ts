@@ -90,11 +90,11 @@ describe('warmStrategy', () => {
     expect(peak).toBeGreaterThan(1);
   });
 
-  it('counts keys without data as skipped, which lowers the success rate', async () => {
+  it('counts keys without data as skipped, apart from the success rate (skips are not failures)', async () => {
     const strategy = fakeStrategy({ keys: keys(10), value: (key) => (key.endsWith(':3') || key.endsWith(':7') ? null : key) });
     const cache = memory();
     const stats = await warmStrategy(resolved(strategy), options(cache));
-    expect(stats).toMatchObject({ outcome: 'succeeded', total: 10, warmed: 8, skipped: 2, failed: 0, successRate: 0.8 });
+    expect(stats).toMatchObject({ outcome: 'succeeded', total: 10, warmed: 8, skipped: 2, failed: 0, successRate: 1 });
     expect(await cache.exists('k:3')).toBe(false);
   });
 
@@ -186,6 +186,14 @@ describe('warmStrategy', () => {
     expect(await cache.get('k:0')).toBe('fresh');
     expect(await cache.get('k:1')).toBe('{"key":"k:1"}');
     expect(await cache.get('k:2')).toBe('{"key":"k:2"}');
+  });
+
+  it('in only-missing mode, a strategy whose keys are all still fresh succeeds with no success rate (nothing to warm)', async () => {
+    const cache = memory();
+    for (const key of keys(4)) await cache.set(key, 'fresh', 600);
+    const strategy = fakeStrategy({ keys: keys(4), ttlSeconds: 600 });
+    const stats = await warmStrategy(resolved(strategy), options(cache, { onlyMissing: true }));
+    expect(stats).toMatchObject({ outcome: 'succeeded', total: 4, warmed: 0, skipped: 4, failed: 0, successRate: null });
   });
 
   it('fails the strategy with the listing error, keeping what it warmed before', async () => {

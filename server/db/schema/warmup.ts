@@ -160,7 +160,8 @@ export const runStrategies = pgTable(
     warmed: integer('warmed').notNull().default(0),
     skipped: integer('skipped').notNull().default(0),
     failed: integer('failed').notNull().default(0),
-    successRate: doublePrecision('success_rate').notNull().default(0),
+    /** lib/success-rate.ts's rule; null when the strategy had nothing to warm. */
+    successRate: doublePrecision('success_rate'),
     startedAt: tz('started_at').notNull(),
     finishedAt: tz('finished_at').notNull(),
     durationMs: integer('duration_ms').notNull(),
