@@ -52,8 +52,15 @@ export async function apiFetch<T>(path: string, request: ApiRequest = {}): Promi
   throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `The server answered ${response.status} ${response.statusText}`, error?.field);
 }
 
+let signingOut = false;
+
+/** The operator is signing out: the queries that fail with 401 meanwhile must not send them to sign in and back. */
+export function markSigningOut(): void {
+  signingOut = true;
+}
+
 export function goToSignIn(): void {
-  if (typeof window === 'undefined' || window.location.pathname === '/login') return;
+  if (typeof window === 'undefined' || window.location.pathname === '/login' || signingOut) return;
   window.location.assign(signInPath(`${window.location.pathname}${window.location.search}`));
 }
 

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Actor, LoginRequest, LoginResponse } from '@/lib/api/auth';
-import { apiFetch } from './api-fetch';
+import { apiFetch, markSigningOut } from './api-fetch';
 
 /** GET /api/auth/me: who is signed in, with the role the database holds now. */
 export function useMeQuery(initial?: Actor) {
@@ -25,6 +25,11 @@ export function useLogoutMutation() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: () => apiFetch<{ ok: true }>('/api/auth/logout', { method: 'POST' }),
-    onSuccess: () => client.clear(),
+    // Cleared queries that are still on screen refetch at once, and get 401: the page leaves for
+    // /login by itself, without a detour through "sign in to come back here".
+    onSuccess: () => {
+      markSigningOut();
+      client.clear();
+    },
   });
 }

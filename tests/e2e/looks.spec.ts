@@ -20,6 +20,7 @@ async function seriousViolations(page: Page) {
 
 for (const theme of THEMES) {
   test(`every page in the ${theme} theme has no serious or critical accessibility violation (screenshots under ${SHOTS})`, async ({ page }) => {
+    test.setTimeout(240_000); // axe over every page, twice, on a busy 2-core machine
     await page.emulateMedia({ colorScheme: theme });
     await page.goto('/login');
     await settled(page);
@@ -36,6 +37,7 @@ for (const theme of THEMES) {
       ['run', `/runs/${run!.id}`],
       ['dry-run', `/runs/${dryRun}`],
       ['schedules', '/schedules'],
+      ['workers', '/workers'],
       ['settings', '/settings'],
       ['audit', '/audit'],
       ['admin', '/admin'],

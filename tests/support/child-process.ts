@@ -44,7 +44,8 @@ export function spawnTsChild(script: string, args: string[], env: Record<string,
     process: child,
     lines,
     send: (line) => child.stdin!.write(`${line}\n`),
-    waitFor: (event, timeoutMs = 20_000) => {
+    // A child builds the whole runtime Kiln builds (job engine included): on a busy machine that takes a while.
+    waitFor: (event, timeoutMs = 60_000) => {
       const seen = lines.find((l) => l.event === event);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
