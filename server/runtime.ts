@@ -3,12 +3,14 @@ import { ensureInitialAdmin } from './auth/ensure-initial-admin';
 import { type Cache, openCache } from './cache';
 import { RedisCache } from './cache/redis-cache';
 import { type Config, getConfig } from './config';
-import { allStrategies } from './contexts';
+import { allChangeRules, allStrategies } from './contexts';
 import { type Database, openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
 import { CoverageSampler } from './effect/coverage-sampler';
 import { dryRunEstimator } from './effect/estimate-run';
+import { ChangeStreamConsumer } from './freshness/consumer';
+import { freshnessGuard } from './freshness/rewarm-plan';
 import { type Logger, createLogger, installProcessLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics/metrics';
 import { type ShopReadPath, createShopReadPath } from './reads/shop-read-path';
@@ -38,6 +40,8 @@ export type Runtime = {
   shop: ShopReadPath;
   /** Cache coverage samples: after each run, periodically (one replica), on demand. */
   coverage: CoverageSampler;
+  /** Re-warms the keys a database change touches (started in server mode; one consumer across replicas). */
+  freshness: ChangeStreamConsumer;
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
@@ -133,6 +137,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       owner: options.owner,
       executor: config.runExecution === 'process' ? 'child' : 'inline',
       estimate: dryRunEstimator({ database, cache }),
+      readVersion: freshnessGuard(config, database),
       onRunFinished: (summary) => {
         metrics.observeRun(summary);
         coverage.afterRun(summary);
@@ -144,7 +149,11 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     cleanups.push({ name: 'warmer', run: () => (background ? warmer.shutdown(15_000, 8_000) : warmer.shutdown(5_000, 2_000)) });
 
     const scheduler = new ScheduleRunner({ database, warmer, logger });
+    const freshness = new ChangeStreamConsumer({ database, cache, logger, registry, rules: allChangeRules, config: config.changeStream, owner: warmer.owner });
     if (background) {
+      // Stopped before the warmer drains (cleanups run in reverse), its last batch confirmed.
+      freshness.start();
+      cleanups.push({ name: 'change stream', run: () => freshness.stop() });
       warmer.startSweeper();
       shop.counter.start();
       coverage.start();
@@ -171,6 +180,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       metrics,
       shop,
       coverage,
+      freshness,
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {

@@ -2,6 +2,7 @@ import 'server-only';
 import { getConfig } from '../config';
 import { dryRunEstimator } from '../effect/estimate-run';
 import { createLogger } from '../logger';
+import { freshnessGuard } from '../freshness/rewarm-plan';
 import { buildRuntime } from '../runtime';
 import { type RunHandle, type RunProgress, executeRun } from '../warmup/execute-run';
 import { ConcurrencyLimiter } from '../warmup/limiter';
@@ -47,7 +48,7 @@ try {
     limiter: new ConcurrencyLimiter(plan.concurrency),
     progress: (): RunProgress => ({ runId, strategy: null, position: 0, strategiesTotal: plan.strategies.length, current: null, completed: [], concurrency: plan.concurrency, inFlight: 0 }),
   };
-  await executeRun({ database, cache, logger, estimate: dryRunEstimator({ database, cache }) }, handle);
+  await executeRun({ database, cache, logger, estimate: dryRunEstimator({ database, cache }), readVersion: freshnessGuard(config, database) }, handle);
 } catch (error) {
   logger.error({ err: error }, 'The run process failed');
   code = 1;

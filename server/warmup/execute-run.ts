@@ -58,6 +58,8 @@ export type RunDeps = {
   logger: Logger;
   /** Estimates a real run from a dry run's counts; its result is saved with the dry run. */
   estimate?: (strategies: ResolvedStrategy[], counted: StrategyStats[]) => Promise<RunEstimate>;
+  /** Freshness guard (issue 17): the WAL position each batch reads before loading (engine.ts WarmOptions.readVersion). */
+  readVersion?: () => Promise<string>;
 };
 
 /** Live state of a run in this process, for cancel and progress. */
@@ -143,6 +145,7 @@ export async function executeRun(deps: RunDeps, handle: RunHandle, onEnd?: () =>
         keys: plan.keyFilter?.[resolved.name],
         now: plan.createdAt,
         breaker,
+        readVersion: deps.readVersion, // freshness guard (issue 17)
         onProgress: (p) => (current = p),
         onStart: (expected) =>
           log.info(

@@ -46,6 +46,8 @@ export type WarmerDeps = {
   onRunFinished?: (summary: RunSummary) => void;
   /** Estimates a real run from a dry run's counts (saved with the dry run). */
   estimate?: RunDeps['estimate'];
+  /** Freshness guard (issue 17): passed to every inline run's engine (RunDeps.readVersion). */
+  readVersion?: RunDeps['readVersion'];
   /**
    * `inline`: runs execute in this process. `child`: each run executes in a process of its own
    * (server/cli/execute-run.ts), so a big warmup never slows the server's requests nor they it;
