@@ -203,12 +203,12 @@ describe.each(['logical', 'triggers'] as const)('re-warming on change through %s
     let loadedOld!: () => void;
     const loadedOldValue = new Promise<void>((r) => (loadedOld = r));
     const slow: WarmupStrategy = {
-      ...productCatalogStrategy,
+      ...(productCatalogStrategy as unknown as WarmupStrategy),
       async *keys() {
         yield [productKey(product!)];
       },
       loadMany: async (keys, ctx) => {
-        const values = await productCatalogStrategy.loadMany!(keys, ctx);
+        const values = await productCatalogStrategy.loadMany!(keys, ctx as Parameters<NonNullable<typeof productCatalogStrategy.loadMany>>[1]);
         loadedOld();
         await held;
         return values;

@@ -28,7 +28,7 @@ describe('the replication slot', () => {
   test('is named after the database, kept when the consumer stops, and dropped when the stream is turned off', async () => {
     const shop = await server.shop();
     const { cache } = testRedisCache();
-    const [{ db }] = await shop.admin<{ db: string }[]>`select current_database() as db`;
+    const [{ db }] = (await shop.admin<{ db: string }[]>`select current_database() as db`) as unknown as [{ db: string }];
     const first = startTestConsumer(shop.database, cache, { mode: 'logical' });
     await waitFor('streaming', () => first.consumer.status.state === 'streaming');
     expect(await slots(shop.admin)).toEqual([`kiln_${db}`]);
@@ -51,8 +51,8 @@ describe('the replication slot', () => {
     await growWal(shop.admin);
 
     const query = postgresQuery(shop.admin);
-    const [{ retained }] = await shop.admin<{ retained: string }[]>`
-      select pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text as retained from pg_replication_slots where slot_name = ${slot}`;
+    const [{ retained }] = (await shop.admin<{ retained: string }[]>`
+      select pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text as retained from pg_replication_slots where slot_name = ${slot}`) as unknown as [{ retained: string }];
     expect(Number(retained)).toBeGreaterThan(3 * 1024 * 1024);
     expect((await checkSlot(query, slot, Number(retained) * 3)).action).toBe('none');
     const warned = await checkSlot(query, slot, Math.floor(Number(retained) * 1.5));
