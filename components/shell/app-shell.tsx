@@ -12,6 +12,7 @@ import { ThemeToggle } from './theme-toggle';
 const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/history', label: 'History' },
+  { href: '/freshness', label: 'Freshness' },
   { href: '/schedules', label: 'Schedules' },
   { href: '/settings', label: 'Settings' },
   { href: '/audit', label: 'Audit' },

@@ -13,8 +13,8 @@ const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', '
 export async function listStrategyViews(database: Database, registry: StrategyRegistry): Promise<StrategyView[]> {
   const [resolved, overrides, recent, leases] = await Promise.all([
     resolveStrategies(database, registry),
-    database.rows<{ strategy: string; updatedAt: string; updatedBy: string }>(
-      sql`select strategy, ${iso('updated_at')} as "updatedAt", updated_by as "updatedBy" from strategy_settings`,
+    database.rows<{ strategy: string; updatedAt: string; updatedBy: string; rewarmOnChange: boolean | null }>(
+      sql`select strategy, ${iso('updated_at')} as "updatedAt", updated_by as "updatedBy", rewarm_on_change as "rewarmOnChange" from strategy_settings`,
     ),
     // The last runs of each registered strategy: one short walk down the (strategy, finished_at)
     // index per strategy, so the cost stays flat however long the history grows (a window over
@@ -47,11 +47,13 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
       priority: r.priority,
       ttlSeconds: r.ttlSeconds,
       enabled: r.enabled,
+      rewarmOnChange: override?.rewarmOnChange ?? true,
       options: r.options,
       defaults: {
         priority: r.strategy.defaultPriority,
         ttlSeconds: r.defaultTtlSeconds,
         enabled: r.strategy.defaultEnabled,
+        rewarmOnChange: true,
         options: r.strategy.optionsSchema.parse({}) as Record<string, unknown>,
       },
       lastRun: last ? (({ strategy: _, ...rest }) => rest)(last) : null,
