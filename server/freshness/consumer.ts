@@ -181,9 +181,15 @@ export class ChangeStreamConsumer {
     while (!this.#stopped) {
       let batch = await source.read(limit);
       if (batch.changes.length > 0 && config.coalesceMs > 0 && batch.rows < limit) {
-        // Changes to one key within the window are loaded once: wait, then read the whole window.
-        await this.#sleep(config.coalesceMs);
-        batch = await source.read(limit);
+        // Changes to one key within the window are loaded once: wait until the oldest change is a
+        // window old, then read the whole window. Under a steady stream the oldest already is (it
+        // came in while the previous batch was re-warmed): no wait, no second read.
+        const oldest = Math.min(...batch.changes.map((c) => c.committedAt.getTime()));
+        const waitMs = Math.min(config.coalesceMs, config.coalesceMs - (Date.now() - oldest));
+        if (waitMs > 5) {
+          await this.#sleep(waitMs);
+          batch = await source.read(limit);
+        }
       }
       const checkDue = Date.now() - lastDue >= DUE_EVERY_MS;
       if (checkDue) lastDue = Date.now();
@@ -198,7 +204,8 @@ export class ChangeStreamConsumer {
         }
         await this.#saveState({ lastError: null });
       }
-      if (batch.rows < limit && !this.#stopped) await source.wait(config.pollMs);
+      // Changes came: more are likely waiting, read again at once. Nothing of ours: poll (or NOTIFY).
+      if (batch.changes.length === 0 && batch.rows < limit && !this.#stopped) await source.wait(config.pollMs);
     }
     await this.#saveState({ lastError: null, state: 'stopped' }).catch(() => {});
   }

@@ -7,30 +7,45 @@ import { getSettings, resolveStrategies } from '../warmup/settings';
 import type { RewarmPlan, RewarmStrategy } from './rewarm';
 
 /**
- * What a flush needs to know, read fresh each time (a setting changed anywhere holds at once):
- * the strategies with their settings and re-warm-on-change flag, batch size and load timeout, the
- * WAL position as the markers' version (read BEFORE the loads, as the engine reads its own before
- * its batch loads), and whether a run is going.
+ * What a flush needs to know: the strategies with their settings and re-warm-on-change flag, batch
+ * size and load timeout (re-read at most every second, so a setting changed anywhere holds within
+ * one), and, read fresh for every flush, the WAL position as the markers' version (BEFORE the
+ * loads, as the engine reads its own before its batch loads) and whether a run is going.
  */
 export async function readRewarmPlan(database: Database, registry: StrategyRegistry): Promise<RewarmPlan> {
-  const [settings, flags, position] = await Promise.all([
-    getSettings(database),
-    database.rows<{ strategy: string; rewarm: boolean | null; running: boolean }>(sql`
-      select s.strategy, s.rewarm_on_change as rewarm, false as running from strategy_settings s
-      union all select '', null, exists (select 1 from runs where status = 'running')`),
-    readWalPosition(database),
+  const [settled, [now]] = await Promise.all([
+    cachedSettings(database, registry),
+    database.rows<{ position: string; running: boolean }>(sql`
+      select (pg_current_wal_lsn() - '0/0'::pg_lsn)::text as position, exists (select 1 from runs where status = 'running') as running`),
   ]);
-  const resolved = await resolveStrategies(database, registry, settings);
-  const rewarm = new Map(flags.filter((f) => f.strategy).map((f) => [f.strategy, f.rewarm]));
-  const strategies = new Map<string, RewarmStrategy>(resolved.map((r) => [r.name, { ...r, rewarmOnChange: rewarm.get(r.name) ?? true }]));
-  return {
-    strategies,
-    batchSize: settings.batchSize,
-    loadTimeoutMs: settings.keyTimeoutMs,
-    version: position,
-    markerTtlSeconds: markerTtlSeconds(settings.keyTimeoutMs),
-    markAll: flags.some((f) => !f.strategy && f.running),
-  };
+  return { ...settled, version: now!.position.split('.')[0]!, markAll: now!.running };
+}
+
+type Settled = Omit<RewarmPlan, 'version' | 'markAll'>;
+const SETTINGS_FOR_MS = 1000;
+const settledCache = new WeakMap<Database, { at: number; value: Promise<Settled> }>();
+
+/** The strategies and settings, re-read at most every second: a busy stream flushes many times a second. */
+function cachedSettings(database: Database, registry: StrategyRegistry): Promise<Settled> {
+  const hit = settledCache.get(database);
+  if (hit && Date.now() - hit.at < SETTINGS_FOR_MS) return hit.value;
+  const value = (async () => {
+    const settings = await getSettings(database);
+    const [resolved, flags] = await Promise.all([
+      resolveStrategies(database, registry, settings),
+      database.rows<{ strategy: string; rewarm: boolean | null }>(sql`select strategy, rewarm_on_change as rewarm from strategy_settings`),
+    ]);
+    const rewarm = new Map(flags.map((f) => [f.strategy, f.rewarm]));
+    return {
+      strategies: new Map<string, RewarmStrategy>(resolved.map((r) => [r.name, { ...r, rewarmOnChange: rewarm.get(r.name) ?? true }])),
+      batchSize: settings.batchSize,
+      loadTimeoutMs: settings.keyTimeoutMs,
+      markerTtlSeconds: markerTtlSeconds(settings.keyTimeoutMs),
+    };
+  })();
+  value.catch(() => settledCache.delete(database));
+  settledCache.set(database, { at: Date.now(), value });
+  return value;
 }
 
 /**
