@@ -36,6 +36,7 @@ for (const theme of THEMES) {
       ['run', `/runs/${run!.id}`],
       ['dry-run', `/runs/${dryRun}`],
       ['schedules', '/schedules'],
+      ['freshness', '/freshness'],
       ['settings', '/settings'],
       ['audit', '/audit'],
       ['admin', '/admin'],
