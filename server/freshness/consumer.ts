@@ -115,6 +115,7 @@ export class ChangeStreamConsumer {
           await session.release().catch(() => {});
         }
       } catch (error) {
+        if (this.#stopped) break; // stopping closed the stream under the batch: it is read again next time
         failures++;
         const message = (error as Error).message;
         this.#status = { ...this.#status, state: 'failed', holding: false, lastError: message };
@@ -164,12 +165,21 @@ export class ChangeStreamConsumer {
       await removeChangeTriggers(session.query, this.#tables.keys());
       // A slot that retains more than the bound was abandoned too long: replaying it would cost more than it saves.
       await this.#guard(session.query, slot);
-      source = new LogicalSource({ query: session.query, slot, tables: this.#tables.keys(), fullIdentityTables: [...new Set(rules.filter((r) => r.needsOldRow).map((r) => r.table))], logger });
+      source = new LogicalSource({ query: session.query, url: database.url!, slot, tables: this.#tables.keys(), fullIdentityTables: [...new Set(rules.filter((r) => r.needsOldRow).map((r) => r.table))], logger });
     } else {
       if (database.kind === 'postgres' && (await dropSlotIfIdle(session.query, slot))) logger.info({ slot }, `Dropped the replication slot ${slot}: the change stream uses triggers now`);
       source = new TriggerSource({ query: session.query, tables: this.#tables, logger, listen: (onNotify) => this.#listen(onNotify) });
     }
     this.#source = source;
+    try {
+      await this.#stream(session, mode, slot, source);
+    } finally {
+      await source.close().catch(() => {});
+    }
+  }
+
+  async #stream(session: Session, mode: 'logical' | 'triggers', slot: string, source: ChangeSource): Promise<void> {
+    const { logger, config } = this.#deps;
     await source.setUp();
     this.#status = { mode, state: 'streaming', holding: true, slot: mode === 'logical' ? slot : null, lastError: null };
     logger.info({ mode, slot: this.#status.slot }, `Consuming the change stream (${mode})`);
@@ -188,7 +198,8 @@ export class ChangeStreamConsumer {
         const waitMs = Math.min(config.coalesceMs, config.coalesceMs - (Date.now() - oldest));
         if (waitMs > 5) {
           await this.#sleep(waitMs);
-          batch = await source.read(limit);
+          const more = await source.read(limit);
+          batch = { changes: [...batch.changes, ...more.changes], rows: batch.rows + more.rows, ticket: source.mergeTickets(batch.ticket, more.ticket) };
         }
       }
       const checkDue = Date.now() - lastDue >= DUE_EVERY_MS;
@@ -199,7 +210,7 @@ export class ChangeStreamConsumer {
       this.#deps.onBatch?.({ changes: batch.changes.length, keys });
       if (Date.now() - lastState >= STATE_EVERY_MS) {
         lastState = Date.now();
-        if (mode === 'logical' && (await this.#guard(session.query, slot)) === 'dropped') {
+        if (mode === 'logical' && (await this.#guard(session.query, slot, source)) === 'dropped') {
           await source.setUp(); // a new slot from here on
         }
         await this.#saveState({ lastError: null });
@@ -243,8 +254,14 @@ export class ChangeStreamConsumer {
     return immediate.size;
   }
 
-  async #guard(query: Query, slot: string): Promise<'none' | 'warned' | 'dropped' | 'missing'> {
-    const check = await checkSlot(query, slot, this.#deps.config.maxRetainedBytes);
+  async #guard(query: Query, slot: string, reading?: ChangeSource): Promise<'none' | 'warned' | 'dropped' | 'missing'> {
+    const max = this.#deps.config.maxRetainedBytes;
+    let check = await checkSlot(query, slot, max);
+    if (reading && check.retainedBytes !== null && check.retainedBytes > max && check.action !== 'dropped') {
+      // This process reads the slot and still fell that far behind: stop reading it, so it can go.
+      await reading.close();
+      check = await checkSlot(query, slot, max);
+    }
     if (check.action === 'dropped') {
       this.#deps.logger.error({ slot, retainedBytes: check.retainedBytes }, check.message);
       this.#droppedAt = new Date();

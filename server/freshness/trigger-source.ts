@@ -22,6 +22,8 @@ export class TriggerSource implements ChangeSource {
   readonly #listen: (onNotify: () => void) => Promise<() => Promise<void>>;
   #unlisten?: () => Promise<void>;
   #wake?: () => void;
+  /** Ids handed out and not confirmed yet: not read again by this process. */
+  readonly #handed = new Set<string>();
 
   /** `tables`: each watched table and the columns to record. `listen` subscribes to CHANGE_CHANNEL. */
   constructor(options: { query: Query; tables: ReadonlyMap<string, readonly string[]>; logger: Logger; listen: (onNotify: () => void) => Promise<() => Promise<void>> }) {
@@ -62,9 +64,10 @@ export class TriggerSource implements ChangeSource {
   async read(limit: number): Promise<ChangeBatch> {
     const rows = await this.#query<{ id: string; table_name: string; op: keyof typeof OPS; row: string; committed_ms: string }>(
       `select id::text as id, table_name, op, "row"::text as "row", (extract(epoch from committed_at) * 1000)::float8::text as committed_ms
-       from change_log order by id limit $1`,
-      [limit],
+       from change_log where not (id = any($2::bigint[])) order by id limit $1`,
+      [limit, `{${[...this.#handed].join(',')}}`],
     );
+    for (const r of rows) this.#handed.add(r.id);
     const changes: RowChange[] = [];
     for (const r of rows) {
       if (!this.#tables.has(r.table_name)) continue;
@@ -82,6 +85,11 @@ export class TriggerSource implements ChangeSource {
     const ids = ticket as string[];
     if (!ids?.length) return;
     await this.#query('delete from change_log where id = any($1::bigint[])', [`{${ids.join(',')}}`]);
+    for (const id of ids) this.#handed.delete(id);
+  }
+
+  mergeTickets(first: unknown, second: unknown): unknown {
+    return [...((first as string[] | null) ?? []), ...((second as string[] | null) ?? [])];
   }
 
   async backlog(): Promise<{ lagBytes: number | null; pending: number | null }> {
@@ -101,6 +109,7 @@ export class TriggerSource implements ChangeSource {
   }
 
   async close(): Promise<void> {
+    this.#handed.clear();
     this.#wake?.();
     await this.#unlisten?.().catch(() => {});
   }
