@@ -6,11 +6,9 @@ import type { Logger } from '../logger';
 import type { StrategyRegistry } from '../warmup/registry';
 import type { ChangeRule, RowChange } from './change';
 import type { ChangeSource, Query } from './change-source';
-import { coalesce } from './coalesce';
-import { deferKeys, dueKeys, forgetDueKeys, recordTallies, saveStreamState } from './freshness-store';
+import { saveStreamState } from './freshness-store';
+import { handleChanges } from './handle-changes';
 import { LogicalSource } from './logical-source';
-import { type DueKey, RewarmUnavailableError, rewarmKeys } from './rewarm';
-import { readRewarmPlan } from './rewarm-plan';
 import { checkSlot } from './slot-guard';
 import { CONSUMER_LOCK_ID, dropSlotIfIdle, pgliteQuery, postgresQuery, resolveMode, slotName } from './stream-setup';
 import { CHANGE_CHANNEL, TriggerSource, removeChangeTriggers } from './trigger-source';
@@ -221,37 +219,9 @@ export class ChangeStreamConsumer {
     await this.#saveState({ lastError: null, state: 'stopped' }).catch(() => {});
   }
 
-  /** Resolves the batch's keys, defers the debounced ones, re-warms the rest and the due ones. Resolves with keys handled. */
-  async #handle(changes: readonly RowChange[], checkDue: boolean): Promise<number> {
-    const { database, cache, logger, rules, registry } = this.#deps;
-    const now = new Date();
-    const { immediate, deferred, seen } = await coalesce(changes, rules, {
-      database,
-      cachedValues: async (keys) => {
-        try {
-          return await cache.getMany(keys);
-        } catch (error) {
-          throw new RewarmUnavailableError(`reading the cache failed: ${(error as Error).message}`, { cause: error });
-        }
-      },
-    });
-    for (const [debounceMs, keys] of deferred) await deferKeys(database, [...keys.values()], debounceMs, now);
-    const due: DueKey[] = checkDue || deferred.size ? await dueKeys(database, now) : [];
-    for (const key of due) {
-      const mine = immediate.get(key.key);
-      if (!mine) immediate.set(key.key, key);
-      else {
-        for (const s of key.strategies) mine.strategies.add(s);
-        for (const s of key.inWarmSetOf) mine.inWarmSetOf.add(s);
-        if (key.firstCommittedAt < mine.firstCommittedAt) mine.firstCommittedAt = key.firstCommittedAt;
-      }
-    }
-    if (immediate.size === 0 && seen.size === 0) return 0;
-    const plan = await readRewarmPlan(database, registry);
-    const tallies = immediate.size ? await rewarmKeys({ database, cache, logger }, [...immediate.values()], plan) : new Map();
-    await forgetDueKeys(database, due.map((d) => d.key), now);
-    await recordTallies(database, tallies, seen, now).catch((error: unknown) => logger.warn({ err: error }, 'Recording the re-warm counts failed'));
-    return immediate.size;
+  /** Re-warms what the batch's changes touch (and the debounced keys now due). Resolves with keys handled. */
+  #handle(changes: readonly RowChange[], checkDue: boolean): Promise<number> {
+    return handleChanges(this.#deps, changes, checkDue);
   }
 
   async #guard(query: Query, slot: string, reading?: ChangeSource): Promise<'none' | 'warned' | 'dropped' | 'missing'> {

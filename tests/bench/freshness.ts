@@ -3,7 +3,7 @@
 // How fresh does re-warming on change keep the cache? On a shop of its own (a Postgres started with
 // wal_level=logical in a temporary directory, database kiln_freshness_bench, and a Redis of its own
 // with keyspace notifications), with the whole catalog warmed (product_catalog), a Kiln process
-// (tests/bench/freshness/kiln-consumer.ts) consumes the change stream through its logical slot while
+// (tests/support/freshness-consumer.ts) consumes the change stream through its logical slot while
 // this process applies price and stock updates at each rate for N seconds, and watches Redis: each
 // update is done when its product's key holds its value or a newer one (the stock carries a
 // sequence number). It prints, per rate, the p50/p95/max delay from the commit to the new value
@@ -46,7 +46,7 @@ const cleanup = async () => {
   await pg.destroy();
   fs.rmSync(redisDir, { recursive: true, force: true });
 };
-process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanup().then(() => process.exit(130)));
 
 try {
   const url = pg.databaseUrl('kiln_freshness_bench');
@@ -64,7 +64,7 @@ try {
   console.error(`Catalog warmed: ${warmed.totals.warmed} keys in ${(warmed.totals.durationMs / 1000).toFixed(1)} s`);
 
   // Kiln's consumer in a process of its own, as a server runs it.
-  consumer = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(import.meta.dirname, 'freshness', 'kiln-consumer.ts')], {
+  consumer = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(import.meta.dirname, '..', 'support', 'freshness-consumer.ts')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -1,9 +1,11 @@
-// bench:freshness's Kiln: the runtime a server builds, with only the change stream running (the
-// consumer in its own process, as `npm start` runs it), until SIGTERM.
+// A Kiln process with only the change stream running (the runtime a server builds, the consumer in
+// a process of its own as `npm start` runs it), until SIGTERM: used by bench:freshness and the
+// fault test that kills it.
 import { buildRuntime } from '@/server/runtime';
 
 const runtime = await buildRuntime({ mode: 'run' });
 runtime.freshness.start();
+console.log(JSON.stringify({ event: 'started', pid: process.pid }));
 const stop = async () => {
   await runtime.stop().catch(() => {});
   process.exit(0);
