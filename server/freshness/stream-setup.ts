@@ -25,21 +25,23 @@ export async function slotName(query: Query, config: ChangeStreamConfig): Promis
 
 /**
  * The mode in force: `auto` takes logical replication when Postgres has wal_level=logical and the
- * role may replicate (REPLICATION or superuser) with a slot to spare, else triggers (always on the
+ * role may replicate (REPLICATION or superuser) with a slot and a WAL sender to spare, else triggers (always on the
  * embedded database). `logical` without those is an error naming what is missing.
  */
 export async function resolveMode(database: Database, query: Query, config: ChangeStreamConfig): Promise<'logical' | 'triggers' | 'off'> {
   if (config.mode === 'off') return 'off';
   if (database.kind === 'pglite' || config.mode === 'triggers') return 'triggers';
-  const [row] = await query<{ wal_level: string; may: boolean; free: boolean; existing: boolean }>(`
+  const [row] = await query<{ wal_level: string; may: boolean; free: boolean; senders: boolean; existing: boolean }>(`
     select current_setting('wal_level') as wal_level,
            (select rolreplication or rolsuper from pg_roles where rolname = current_user) as may,
            (select count(*) from pg_replication_slots) < current_setting('max_replication_slots')::int as free,
+           current_setting('max_wal_senders')::int > (select count(*) from pg_stat_replication) as senders,
            exists (select 1 from pg_replication_slots where slot_name = $1) as existing`, [await slotName(query, config)]);
   const problems: string[] = [];
   if (row?.wal_level !== 'logical') problems.push(`wal_level is ${row?.wal_level}, not logical`);
   if (!row?.may) problems.push('the role has neither REPLICATION nor superuser');
   if (!row?.free && !row?.existing) problems.push('max_replication_slots are all taken');
+  if (!row?.senders) problems.push('max_wal_senders are all taken');
   if (problems.length === 0) return 'logical';
   if (config.mode === 'logical') throw new Error(`KILN_CHANGE_STREAM=logical cannot run: ${problems.join('; ')}`);
   return 'triggers';
