@@ -20,7 +20,7 @@ type ScriptedRedis = Redis & {
   kilnPttlMany(numKeys: number, ...keys: string[]): Promise<number[]>;
   kilnMemoryMany(numKeys: number, ...keys: string[]): Promise<(number | null)[]>;
 };
-// The freshness scripts (server/freshness): on a Cluster too, one call per key and its marker.
+// The freshness scripts (server/freshness), standalone Redis; a Cluster gets one EVAL per key and its marker.
 type FreshnessScripts = {
   kilnGuardedSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
   kilnRefreshMany(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
@@ -78,8 +78,10 @@ export class RedisCache implements Cache {
       });
       this.#description = `Redis Cluster at ${target.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
     }
-    this.#client.defineCommand('kilnGuardedSetMany', { lua: GUARDED_SET_MANY_SCRIPT });
-    this.#client.defineCommand('kilnRefreshMany', { lua: REFRESH_MANY_SCRIPT });
+    if (this.#client instanceof Redis) {
+      this.#client.defineCommand('kilnGuardedSetMany', { lua: GUARDED_SET_MANY_SCRIPT });
+      this.#client.defineCommand('kilnRefreshMany', { lua: REFRESH_MANY_SCRIPT });
+    }
     this.#fresh = this.#client as unknown as FreshnessScripts;
     // Connection problems surface through command errors and health(); an 'error' listener keeps
     // ioredis from printing every reconnect attempt as an unhandled error.
@@ -191,7 +193,15 @@ export class RedisCache implements Cache {
       apply(valid, await this.#run(() => call(valid)));
       return results;
     }
-    const settled = await Promise.allSettled(valid.map((i) => call([i])));
+    // Cluster: one EVAL per key and its marker (one slot); a defined command's keys are not
+    // grouped by slot under auto-pipelining ("All keys in the pipeline should belong to the same slots").
+    const cluster = this.#client;
+    const settled = await Promise.allSettled(
+      valid.map((i) => {
+        const full = this.#prefix + entries[i]!.key;
+        return cluster.eval(GUARDED_SET_MANY_SCRIPT, 2, full, freshnessMarkerKey(full), version, entries[i]!.ttlSeconds, entries[i]!.value) as Promise<(number | string)[]>;
+      }),
+    );
     settled.forEach((s, n) => {
       if (s.status === 'fulfilled') apply([valid[n]!], s.value);
       else results[valid[n]!] = { ok: false, error: describeError(s.reason) };
@@ -233,7 +243,15 @@ export class RedisCache implements Cache {
       apply(valid, await this.#run(() => call(valid)));
       return results;
     }
-    const settled = await Promise.allSettled(valid.map((i) => call([i])));
+    const cluster = this.#client;
+    const settled = await Promise.allSettled(
+      valid.map((i) => {
+        const e = entries[i]!;
+        const full = this.#prefix + e.key;
+        const mode = e.value === null ? 'd' : e.always ? 'W' : 'w';
+        return cluster.eval(REFRESH_MANY_SCRIPT, 2, full, freshnessMarkerKey(full), options.version, options.markerTtlSeconds, options.markAll ? '1' : '0', mode, e.ttlSeconds, e.value ?? '') as Promise<string[]>;
+      }),
+    );
     settled.forEach((s, n) => {
       if (s.status === 'fulfilled') apply([valid[n]!], s.value);
       else results[valid[n]!] = { ok: false, error: describeError(s.reason) };
