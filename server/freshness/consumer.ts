@@ -4,7 +4,7 @@ import type { ChangeStreamConfig } from '../config';
 import type { Database } from '../db/client';
 import type { Logger } from '../logger';
 import type { StrategyRegistry } from '../warmup/registry';
-import type { ChangeRule, RowChange } from './change';
+import type { ChangeRule } from './change';
 import type { ChangeSource, Query } from './change-source';
 import { saveStreamState } from './freshness-store';
 import { handleChanges } from './handle-changes';
@@ -44,6 +44,9 @@ type Session = { query: Query; release: () => Promise<void> };
 
 const STATE_EVERY_MS = 2000;
 const DUE_EVERY_MS = 500;
+const IDLE_DUE_EVERY_MS = 5000;
+/** The trigger fallback is woken by NOTIFY: its poll only catches a notification missed. */
+const TRIGGER_POLL_FLOOR_MS = 1000;
 
 /**
  * Keeps the warm set fresh: reads the shop's changes from Postgres (a named logical replication
@@ -186,6 +189,7 @@ export class ChangeStreamConsumer {
     const limit = this.#deps.batchLimit ?? 5000;
     let lastState = Date.now();
     let lastDue = 0;
+    let lastDeferred = Date.now(); // a previous process may have left keys waiting
     while (!this.#stopped) {
       let batch = await source.read(limit);
       if (batch.changes.length > 0 && config.coalesceMs > 0 && batch.rows < limit) {
@@ -200,9 +204,11 @@ export class ChangeStreamConsumer {
           batch = { changes: [...batch.changes, ...more.changes], rows: batch.rows + more.rows, ticket: source.mergeTickets(batch.ticket, more.ticket) };
         }
       }
-      const checkDue = Date.now() - lastDue >= DUE_EVERY_MS;
+      // Waiting keys are looked for often while some were deferred lately, rarely otherwise.
+      const checkDue = Date.now() - lastDue >= (Date.now() - lastDeferred < 60_000 ? DUE_EVERY_MS : IDLE_DUE_EVERY_MS);
       if (checkDue) lastDue = Date.now();
-      const keys = await this.#handle(batch.changes, checkDue);
+      const { keys, deferred } = await handleChanges(this.#deps, batch.changes, checkDue);
+      if (deferred) lastDeferred = Date.now();
       if (batch.rows > 0) await source.confirm(batch.ticket);
       this.#changesSince.count += batch.changes.length;
       this.#deps.onBatch?.({ changes: batch.changes.length, keys });
@@ -214,14 +220,11 @@ export class ChangeStreamConsumer {
         await this.#saveState({ lastError: null });
       }
       // Changes came: more are likely waiting, read again at once. Nothing of ours: poll (or NOTIFY).
-      if (batch.changes.length === 0 && batch.rows < limit && !this.#stopped) await source.wait(config.pollMs);
+      if (batch.changes.length === 0 && batch.rows < limit && !this.#stopped) {
+        await source.wait(mode === 'triggers' ? Math.max(config.pollMs, TRIGGER_POLL_FLOOR_MS) : config.pollMs);
+      }
     }
     await this.#saveState({ lastError: null, state: 'stopped' }).catch(() => {});
-  }
-
-  /** Re-warms what the batch's changes touch (and the debounced keys now due). Resolves with keys handled. */
-  #handle(changes: readonly RowChange[], checkDue: boolean): Promise<number> {
-    return handleChanges(this.#deps, changes, checkDue);
   }
 
   async #guard(query: Query, slot: string, reading?: ChangeSource): Promise<'none' | 'warned' | 'dropped' | 'missing'> {

@@ -54,15 +54,17 @@ export async function loadStreamState(database: Database): Promise<ChangeStreamS
  * then join it (strategies added, the oldest commit time kept).
  */
 export async function deferKeys(database: Database, keys: readonly DueKey[], debounceMs: number, now: Date): Promise<void> {
-  for (const due of keys) {
-    await database.rows(sql`
-      insert into change_pending as p (key, strategies, in_warm_set_of, due_at, first_committed_at)
-      values (${due.key}, ${textArray([...due.strategies])}, ${textArray([...due.inWarmSetOf])}, ${timestamptz(new Date(now.getTime() + debounceMs))}, ${timestamptz(due.firstCommittedAt)})
-      on conflict (key) do update set
-        strategies = array(select distinct unnest(p.strategies || excluded.strategies)),
-        in_warm_set_of = array(select distinct unnest(p.in_warm_set_of || excluded.in_warm_set_of)),
-        first_committed_at = least(p.first_committed_at, excluded.first_committed_at)`);
-  }
+  if (keys.length === 0) return;
+  const due = timestamptz(new Date(now.getTime() + debounceMs));
+  // One statement: the batch's keys wait together or not at all.
+  const rows = keys.map((k) => sql`(${k.key}, ${textArray([...k.strategies])}, ${textArray([...k.inWarmSetOf])}, ${due}, ${timestamptz(k.firstCommittedAt)})`);
+  await database.rows(sql`
+    insert into change_pending as p (key, strategies, in_warm_set_of, due_at, first_committed_at)
+    values ${sql.join(rows, sql`, `)}
+    on conflict (key) do update set
+      strategies = array(select distinct unnest(p.strategies || excluded.strategies)),
+      in_warm_set_of = array(select distinct unnest(p.in_warm_set_of || excluded.in_warm_set_of)),
+      first_committed_at = least(p.first_committed_at, excluded.first_committed_at)`);
 }
 
 /** The waiting keys that are due (they are deleted by forgetDueKeys once re-warmed). */

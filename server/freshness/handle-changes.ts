@@ -14,10 +14,11 @@ export type HandleDeps = { database: Database; cache: Cache; logger: Logger; reg
 /**
  * One batch of changes: the rules say which keys they touch, coalesced per key; the debounced ones
  * wait in change_pending (written before the batch is confirmed); the others, with the waiting keys
- * now due when `checkDue`, are re-warmed; the counts are recorded. Resolves with the keys re-warmed.
+ * now due when `checkDue`, are re-warmed; the counts are recorded. Resolves with the keys re-warmed
+ * and the keys deferred.
  * Throws when Postgres or the cache cannot be reached: the caller then confirms nothing.
  */
-export async function handleChanges(deps: HandleDeps, changes: readonly RowChange[], checkDue: boolean): Promise<number> {
+export async function handleChanges(deps: HandleDeps, changes: readonly RowChange[], checkDue: boolean): Promise<{ keys: number; deferred: number }> {
   const { database, cache, logger, rules, registry } = deps;
   const now = new Date();
   const { immediate, deferred, seen } = await coalesce(changes, rules, {
@@ -41,10 +42,11 @@ export async function handleChanges(deps: HandleDeps, changes: readonly RowChang
       if (key.firstCommittedAt < mine.firstCommittedAt) mine.firstCommittedAt = key.firstCommittedAt;
     }
   }
-  if (immediate.size === 0 && seen.size === 0) return 0;
+  const deferredCount = [...deferred.values()].reduce((n, keys) => n + keys.size, 0);
+  if (immediate.size === 0 && seen.size === 0) return { keys: 0, deferred: deferredCount };
   const plan = await readRewarmPlan(database, registry);
   const tallies = immediate.size ? await rewarmKeys({ database, cache, logger }, [...immediate.values()], plan) : new Map();
   await forgetDueKeys(database, due.map((d) => d.key), now);
   await recordTallies(database, tallies, seen, now).catch((error: unknown) => logger.warn({ err: error }, 'Recording the re-warm counts failed'));
-  return immediate.size;
+  return { keys: immediate.size, deferred: deferredCount };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadProductsJson } from '@/server/contexts/catalog/load-products-json';
 import { productKey } from '@/server/contexts/catalog/product-key';
 import { productCatalogStrategy } from '@/server/contexts/catalog/product-catalog-strategy';
+import { SALES_DEBOUNCE_MS } from '@/server/contexts/catalog/change-rules';
 import { allStrategies } from '@/server/contexts';
 import { sessionKey } from '@/server/contexts/identity/session-key';
 import { loadSessionsJson } from '@/server/contexts/identity/load-sessions-json';
@@ -236,6 +237,33 @@ describe.each(['logical', 'triggers'] as const)('re-warming on change through %s
     const stats = await run;
     expect(stats).toMatchObject({ warmed: 0, skipped: 1, failed: 0 });
     expect(await priceOf(cache, product!)).toBe(401);
+  });
+
+  test('sales move the rankings: order changes reload the cached sales lists once, after the debounce, from a durable wait', async () => {
+    const shop = await server.shop();
+    const { cache } = testRedisCache();
+    const stale = JSON.stringify({ list: 'best_sellers', generatedAt: '2000-01-01T00:00:00.000Z', products: [] });
+    await cache.ready();
+    await cache.set('recommendations:best_sellers', stale, 1800);
+    const loaded: string[] = [];
+    const counting = allStrategies.map((s): WarmupStrategy =>
+      s.name === 'recommendations' ? { ...s, load: async (key, ctx) => (loaded.push(key), s.load(key, ctx)) } : s,
+    );
+    const { consumer } = startTestConsumer(shop.database, cache, { mode, strategies: counting });
+    await streaming(consumer);
+    const orders = await shop.admin<{ id: number }[]>`select id from orders where status = 'pending' order by id limit 3`;
+    const started = Date.now();
+    for (const order of orders) await shop.admin`update orders set status = 'paid', paid_at = now() where id = ${order.id}`;
+    // Waiting in Postgres, not in memory: a restart meanwhile would still reload them.
+    const waiting = await waitFor('the lists waiting', async () => {
+      const rows = await shop.admin<{ key: string }[]>`select key from change_pending order by key`;
+      return rows.length ? rows.map((r) => r.key) : null;
+    });
+    expect(waiting).toEqual(['recommendations:best_sellers', 'recommendations:homepage', 'recommendations:trending']);
+    await waitFor('the list reloaded', async () => (await cache.get('recommendations:best_sellers')) !== stale, 20_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SALES_DEBOUNCE_MS - 500);
+    expect(loaded.filter((k) => k === 'recommendations:best_sellers')).toHaveLength(1);
+    await waitFor('the wait cleared', async () => (await shop.admin`select 1 from change_pending`).length === 0);
   });
 
   test('the strategy setting turns re-warming off for its keys', async () => {
