@@ -7,6 +7,7 @@ import type { Actor } from '@/lib/api/auth';
 import { useLogoutMutation, useMeQuery } from '../api/auth';
 import { errorMessage } from '../api/api-fetch';
 import { useHasRole } from './role';
+import { PauseBanner } from './pause-banner';
 import { ThemeToggle } from './theme-toggle';
 
 const LINKS = [
@@ -14,6 +15,7 @@ const LINKS = [
   { href: '/history', label: 'History' },
   { href: '/freshness', label: 'Freshness' },
   { href: '/schedules', label: 'Schedules' },
+  { href: '/workers', label: 'Workers' },
   { href: '/settings', label: 'Settings' },
   { href: '/audit', label: 'Audit' },
 ];
@@ -74,6 +76,7 @@ export function AppShell({ actor, children }: { actor: Actor; children: ReactNod
         ) : null}
       </header>
       <main id="main" className="mx-auto max-w-[1440px] px-5 py-5">
+        <PauseBanner />
         {children}
       </main>
     </div>

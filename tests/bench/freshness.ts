@@ -53,7 +53,7 @@ try {
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const shop = await ensureShopDatabase(url, PRODUCTS);
   await shop.close();
-  const env = { DATABASE_URL: url, REDIS_URL: redisUrl, KILN_CHANGE_STREAM: 'logical', WARMUP_ON_STARTUP: 'false', RUN_EXECUTION: 'inline', LOG_LEVEL: 'warn' };
+  const env = { DATABASE_URL: url, REDIS_URL: redisUrl, KILN_CHANGE_STREAM: 'logical', WARMUP_ON_STARTUP: 'false', LOG_LEVEL: 'warn' };
 
   // The whole catalog warmed, as a nightly run leaves it.
   const runtime = await buildRuntime({ mode: 'cli', config: parseConfig(env), logger: pino({ level: 'warn' }) });

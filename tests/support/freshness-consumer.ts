@@ -3,7 +3,7 @@
 // fault test that kills it.
 import { buildRuntime } from '@/server/runtime';
 
-const runtime = await buildRuntime({ mode: 'run' });
+const runtime = await buildRuntime({ mode: 'cli', workers: false });
 runtime.freshness.start();
 console.log(JSON.stringify({ event: 'started', pid: process.pid }));
 const stop = async () => {
