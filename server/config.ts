@@ -103,6 +103,11 @@ const envSchema = z.object({
   KILN_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256, { error: 'must be at most 256 characters' }).optional(),
   SHOP_RATE_LIMIT_RPS: integer(1, 1_000_000).default(1000),
   COVERAGE_SAMPLE_MINUTES: integer(1, 1440).default(5),
+  KILN_CHANGE_STREAM: z.enum(['auto', 'off', 'logical', 'triggers'], { error: "expected 'auto', 'off', 'logical' or 'triggers'" }).default('auto'),
+  KILN_CHANGE_SLOT: z.string().regex(/^[a-z0-9_]{1,63}$/, { error: 'lower-case letters, digits and _ only (1-63 characters)' }).optional(),
+  KILN_SLOT_MAX_RETAINED_MB: integer(1, 1_048_576).default(1024),
+  KILN_CHANGE_COALESCE_MS: integer(0, 10_000).default(200),
+  KILN_CHANGE_POLL_MS: integer(10, 60_000).default(100),
 });
 
 export type Config = {
@@ -139,6 +144,25 @@ export type Config = {
   shopRateLimitPerSecond: number;
   /** Minutes between periodic cache-coverage samples (one process of all replicas takes them). */
   coverageSampleMinutes: number;
+  /** Re-warming keys when the shop's rows change (server/freshness). */
+  changeStream: ChangeStreamConfig;
+};
+
+export type ChangeStreamConfig = {
+  /**
+   * `auto`: logical replication when Postgres has wal_level=logical and Kiln's role may use it,
+   * else triggers; `triggers` on the embedded database. `off`: nothing, and Kiln's slot and
+   * triggers are removed.
+   */
+  mode: 'auto' | 'off' | 'logical' | 'triggers';
+  /** The replication slot's name; unset: `kiln_` and the database's name. */
+  slot?: string;
+  /** The slot guard warns at half this much retained WAL and drops the slot beyond it. */
+  maxRetainedBytes: number;
+  /** Changes to one key within this window are loaded once. */
+  coalesceMs: number;
+  /** How often the stream is read when it was empty. */
+  pollMs: number;
 };
 
 export class ConfigError extends Error {
@@ -170,6 +194,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (e.KILN_WORKER_IN_SERVER === 'false' && !shared) {
     throw new ConfigError([{ variable: 'KILN_WORKER_IN_SERVER', message: 'false needs DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES): a worker process cannot share the embedded database or the in-process cache' }]);
   }
+  if (e.KILN_CHANGE_STREAM === 'logical' && !e.DATABASE_URL) {
+    throw new ConfigError([{ variable: 'KILN_CHANGE_STREAM', message: 'logical needs DATABASE_URL: the embedded database has no replication slots (use triggers or auto)' }]);
+  }
   return {
     port: e.PORT,
     dataDir,
@@ -197,6 +224,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     initialAdmin: { email: e.KILN_ADMIN_EMAIL, password: e.KILN_ADMIN_PASSWORD },
     shopRateLimitPerSecond: e.SHOP_RATE_LIMIT_RPS,
     coverageSampleMinutes: e.COVERAGE_SAMPLE_MINUTES,
+    changeStream: {
+      mode: e.KILN_CHANGE_STREAM,
+      slot: e.KILN_CHANGE_SLOT,
+      maxRetainedBytes: e.KILN_SLOT_MAX_RETAINED_MB * 1024 * 1024,
+      coalesceMs: e.KILN_CHANGE_COALESCE_MS,
+      pollMs: e.KILN_CHANGE_POLL_MS,
+    },
   };
 }
 

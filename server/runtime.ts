@@ -4,12 +4,14 @@ import { type Cache, openCache } from './cache';
 import { RedisCache } from './cache/redis-cache';
 import { type Config, getConfig } from './config';
 import { AppError } from './errors';
-import { allStrategies } from './contexts';
+import { allChangeRules, allStrategies } from './contexts';
 import { type Database, openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
 import { CoverageSampler } from './effect/coverage-sampler';
 import { dryRunEstimator } from './effect/estimate-run';
+import { ChangeStreamConsumer } from './freshness/consumer';
+import { freshnessGuard } from './freshness/rewarm-plan';
 import { type Logger, createLogger, installProcessLogger } from './logger';
 import { type Metrics, createMetrics } from './metrics/metrics';
 import { type ShopReadPath, createShopReadPath } from './reads/shop-read-path';
@@ -52,6 +54,8 @@ export type Runtime = {
   shop: ShopReadPath;
   /** Cache coverage samples: after each run, periodically (one replica), on demand. */
   coverage: CoverageSampler;
+  /** Re-warms the keys a database change touches (started in server mode; one consumer across replicas). */
+  freshness: ChangeStreamConsumer;
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
@@ -159,7 +163,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     const watchdog = new RunWatchdog({ database, boss, logger, onRunFinished });
     const runsWorkers = options.workers ?? (mode === 'worker' || mode === 'cli' || mode === 'test' || (mode === 'server' && config.workers.inServer));
     const workers = runsWorkers
-      ? new WorkerPool({ database, cache, boss, registry, logger, estimate: dryRunEstimator({ database, cache }), onRunFinished }, { slots: config.workers.slots })
+      ? new WorkerPool({ database, cache, boss, registry, logger, estimate: dryRunEstimator({ database, cache }), onRunFinished, readVersion: freshnessGuard(config, database) }, { slots: config.workers.slots })
       : null;
     const warmer = new Warmer({
       database,
@@ -183,7 +187,11 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     const scheduler = new ScheduleRunner({ database, warmer, logger });
+    const freshness = new ChangeStreamConsumer({ database, cache, logger, registry, rules: allChangeRules, config: config.changeStream, owner: warmer.owner });
     if (background) {
+      // Stopped before the workers drain (cleanups run in reverse), its last batch confirmed.
+      freshness.start();
+      cleanups.push({ name: 'change stream', run: () => freshness.stop() });
       shop.counter.start();
       coverage.start();
       // The default schedules once, on a first start; then this process fires every enabled
@@ -212,6 +220,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       metrics,
       shop,
       coverage,
+      freshness,
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {

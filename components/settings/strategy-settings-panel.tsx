@@ -16,7 +16,7 @@ export function StrategySettingsPanel() {
   return (
     <Panel title="Strategies" id="strategies">
       <p className="border-b border-border px-4 py-2 text-xs text-muted">
-        A run warms its strategies by priority, highest first. Changes hold from the next run; a run going now keeps what it started with.
+        A run warms its strategies by priority, highest first. Changes hold from the next run; a run going now keeps what it started with. Re-warm on change reloads a strategy’s cached keys when the rows they come from change (see Freshness).
       </p>
       <QueryState query={strategies} what="the strategies" loadingRows={5} isEmpty={(list) => list.length === 0} empty={<EmptyState>No strategy is registered.</EmptyState>}>
         {(list) => (canEdit ? <div className="divide-y divide-border">{list.map((s) => <StrategySettingsRow key={s.name} strategy={s} />)}</div> : <ReadOnlyStrategies strategies={list} />)}
@@ -35,6 +35,7 @@ function ReadOnlyStrategies({ strategies }: { strategies: StrategyView[] }) {
           <th scope="col" className={`${head} text-right`}>Priority</th>
           <th scope="col" className={`${head} text-right`}>TTL</th>
           <th scope="col" className={head}>State</th>
+          <th scope="col" className={head}>Re-warm on change</th>
           <th scope="col" className={head}>Its settings</th>
         </tr>
       </thead>
@@ -45,6 +46,7 @@ function ReadOnlyStrategies({ strategies }: { strategies: StrategyView[] }) {
             <td className="px-4 py-2 text-right tabular-nums">{s.priority}</td>
             <td className="px-4 py-2 text-right tabular-nums">{formatSeconds(s.ttlSeconds)}</td>
             <td className="px-4 py-2">{s.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="muted">disabled</Badge>}</td>
+            <td className="px-4 py-2">{s.rewarmOnChange ? 'on' : 'off'}</td>
             <td className="px-4 py-2 text-xs">
               {Object.entries(s.options)
                 .map(([k, v]) => `${k} ${String(v)}`)

@@ -8,14 +8,14 @@ import { useUpdateStrategyMutation } from '../api/strategies';
 import { Button } from '../ui/button';
 import { LocalTime } from '../ui/local-time';
 
-type Draft = { priority: string; ttlSeconds: string; enabled: boolean; options: Record<string, string | boolean> };
+type Draft = { priority: string; ttlSeconds: string; enabled: boolean; rewarmOnChange: boolean; options: Record<string, string | boolean> };
 
 const INPUT = 'h-7 w-full rounded-md border border-border bg-bg px-2 text-sm tabular-nums aria-[invalid=true]:border-bad';
 
 function toDraft(s: StrategyView): Draft {
   const options: Draft['options'] = {};
   for (const [key, value] of Object.entries(s.options)) options[key] = typeof value === 'boolean' ? value : String(value ?? '');
-  return { priority: String(s.priority), ttlSeconds: String(s.ttlSeconds), enabled: s.enabled, options };
+  return { priority: String(s.priority), ttlSeconds: String(s.ttlSeconds), enabled: s.enabled, rewarmOnChange: s.rewarmOnChange, options };
 }
 
 /** "topN" -> "Top N", "days" -> "Days": the strategy's own settings, labelled from their names. */
@@ -42,6 +42,7 @@ export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
     if (draft.priority !== initial.priority) patch.priority = Number(draft.priority);
     if (draft.ttlSeconds !== initial.ttlSeconds) patch.ttlSeconds = Number(draft.ttlSeconds);
     if (draft.enabled !== initial.enabled) patch.enabled = draft.enabled;
+    if (draft.rewarmOnChange !== initial.rewarmOnChange) patch.rewarmOnChange = draft.rewarmOnChange;
     const options: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(draft.options)) {
       if (value === initial.options[key]) continue;
@@ -60,7 +61,7 @@ export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
   };
 
   return (
-    <form onSubmit={submit} className="grid grid-cols-[12rem_6rem_8rem_6rem_1fr_auto] items-start gap-4 px-4 py-3" aria-labelledby={`${id}-name`} noValidate>
+    <form onSubmit={submit} className="grid grid-cols-[12rem_6rem_8rem_5rem_7rem_1fr_auto] items-start gap-4 px-4 py-3" aria-labelledby={`${id}-name`} noValidate>
       <div>
         <div id={`${id}-name`} className="font-medium">
           {humanize(strategy.name)}
@@ -77,6 +78,9 @@ export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
       </Cell>
       <Cell label="Enabled" id={`${id}-enabled`} error={err('enabled')}>
         <input id={`${id}-enabled`} type="checkbox" className="mt-1.5 size-4 accent-[var(--accent)]" checked={draft.enabled} onChange={(e) => change({ enabled: e.target.checked })} />
+      </Cell>
+      <Cell label="Re-warm on change" id={`${id}-rewarm`} error={err('rewarmOnChange')} hint={draft.rewarmOnChange ? 'keys follow the rows' : 'until TTL or next run'}>
+        <input id={`${id}-rewarm`} type="checkbox" className="mt-1.5 size-4 accent-[var(--accent)]" checked={draft.rewarmOnChange} onChange={(e) => change({ rewarmOnChange: e.target.checked })} />
       </Cell>
       <div className="flex flex-wrap gap-3">
         {Object.keys(draft.options).length === 0 ? <p className="pt-5 text-xs text-muted">No settings of its own.</p> : null}

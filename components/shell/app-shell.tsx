@@ -13,6 +13,7 @@ import { ThemeToggle } from './theme-toggle';
 const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/history', label: 'History' },
+  { href: '/freshness', label: 'Freshness' },
   { href: '/schedules', label: 'Schedules' },
   { href: '/workers', label: 'Workers' },
   { href: '/settings', label: 'Settings' },

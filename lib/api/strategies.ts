@@ -31,9 +31,11 @@ export type StrategyView = {
   priority: number;
   ttlSeconds: number;
   enabled: boolean;
+  /** Its cached keys are re-warmed when the rows they come from change (the change stream). */
+  rewarmOnChange: boolean;
   /** The strategy's own settings now in force (defaults with the operator's overrides). */
   options: Record<string, unknown>;
-  defaults: { priority: number; ttlSeconds: number; enabled: boolean; options: Record<string, unknown> };
+  defaults: { priority: number; ttlSeconds: number; enabled: boolean; rewarmOnChange: boolean; options: Record<string, unknown> };
   /** The last finished run of this strategy (dry runs excluded), or null. */
   lastRun: StrategyRunSummary | null;
   /** Success rates of its last runs, oldest first, for a sparkline. */
@@ -49,9 +51,10 @@ export const updateStrategySchema = z
     priority: wholeNumber('a whole number', 0, 1000).optional(),
     ttlSeconds: wholeNumber('a whole number of seconds', 1, 2_592_000).optional(),
     enabled: z.boolean({ error: 'expected true or false' }).optional(),
+    rewarmOnChange: z.boolean({ error: 'expected true or false' }).optional(),
     options: z.record(z.string(), z.unknown(), { error: 'expected an object of the strategy\u2019s settings' }).optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, { error: 'send at least one of priority, ttlSeconds, enabled, options' });
+  .refine((v) => Object.keys(v).length > 0, { error: 'send at least one of priority, ttlSeconds, enabled, rewarmOnChange, options' });
 export type UpdateStrategyRequest = z.infer<typeof updateStrategySchema>;
 
 export type SettingsView = {

@@ -16,8 +16,21 @@ export interface Cache {
    * Writes many entries in one round trip (pipelined), each with its own TTL, and reports each
    * entry's outcome in order: one bad key never fails the others. A key that holds a value of
    * another type (a hash, a list...) is not overwritten: its entry fails with the reason.
+   *
+   * Freshness guard (server/freshness): with `version` (the WAL position the batch read before
+   * loading its values), a key re-warmed on change from a position at or after it is left alone
+   * (`superseded`): the batch's value may predate that change.
    */
-  setMany(entries: readonly CacheEntry[]): Promise<WriteResult[]>;
+  setMany(entries: readonly CacheEntry[], options?: { version?: string }): Promise<WriteResult[]>;
+  /**
+   * Re-warm on change (server/freshness): writes each entry's value with its TTL (or deletes the key
+   * when the value is null), only where the key is cached now unless `always`, in one scripted call,
+   * and leaves a freshness marker (`version`, for `markerTtlSeconds`) that setMany's guard reads.
+   * A key whose marker is newer than `version` is left alone (`superseded`: a later re-warm won).
+   * Markers are left for keys written or deleted, and for every key when `markAll` (a run is going,
+   * whose batches may hold values loaded before the change).
+   */
+  refreshMany(entries: readonly RefreshEntry[], options: RefreshOptions): Promise<RefreshResult[]>;
   exists(key: string): Promise<boolean>;
   /** Remaining time to live in milliseconds: null when the key is missing, Infinity when it never expires. */
   ttlMs(key: string): Promise<number | null>;
@@ -36,7 +49,14 @@ export interface Cache {
 }
 
 export type CacheEntry = { key: string; value: string; ttlSeconds: number };
-export type WriteResult = { ok: true } | { ok: false; error: string };
+/** `superseded`: not written, the key was re-warmed on change from a newer position (setMany's guard). */
+export type WriteResult = { ok: true; superseded?: true } | { ok: false; error: string };
+
+/** A re-warm on change: the new value, or null to delete the key (its row is gone or no longer qualifies). */
+export type RefreshEntry = { key: string; value: string | null; ttlSeconds: number; always: boolean };
+export type RefreshOptions = { version: string; markerTtlSeconds: number; markAll: boolean };
+export type RefreshOutcome = 'written' | 'deleted' | 'absent' | 'not_cached' | 'superseded';
+export type RefreshResult = { ok: true; outcome: RefreshOutcome } | { ok: false; error: string };
 
 export type CacheHealth = {
   ok: boolean;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { LRUCache } from 'lru-cache';
-import { type Cache, type CacheEntry, type CacheHealth, type WriteResult, validateTtl } from './cache';
+import { type Cache, type CacheEntry, type CacheHealth, type RefreshEntry, type RefreshOptions, type RefreshResult, type WriteResult, validateTtl } from './cache';
 
 export type MemoryCacheOptions = { maxBytes: number; keyPrefix?: string };
 
@@ -13,6 +13,8 @@ export class MemoryCache implements Cache {
   readonly #lru: LRUCache<string, string>;
   readonly #prefix: string;
   readonly #maxBytes: number;
+  /** Freshness markers (server/freshness): the WAL position a key was last re-warmed on change from. */
+  readonly #markers = new LRUCache<string, number>({ max: 1_000_000, ttlAutopurge: false });
   #evictions = 0;
 
   constructor(options: MemoryCacheOptions) {
@@ -46,15 +48,45 @@ export class MemoryCache implements Cache {
     this.#lru.set(this.#prefix + key, value, { ttl: ttlSeconds * 1000 });
   }
 
-  async setMany(entries: readonly CacheEntry[]): Promise<WriteResult[]> {
-    return entries.map((e) => {
+  async setMany(entries: readonly CacheEntry[], options: { version?: string } = {}): Promise<WriteResult[]> {
+    const version = options.version === undefined ? undefined : Number(options.version);
+    return entries.map((e): WriteResult => {
       try {
         validateTtl(e.ttlSeconds, e.key);
+        const marker = version === undefined ? undefined : this.#markers.get(this.#prefix + e.key);
+        if (marker !== undefined && marker >= version!) return { ok: true, superseded: true };
         this.#lru.set(this.#prefix + e.key, e.value, { ttl: e.ttlSeconds * 1000 });
         return { ok: true };
       } catch (error) {
         return { ok: false, error: (error as Error).message };
       }
+    });
+  }
+
+  async refreshMany(entries: readonly RefreshEntry[], options: RefreshOptions): Promise<RefreshResult[]> {
+    const version = Number(options.version);
+    return entries.map((e): RefreshResult => {
+      const full = this.#prefix + e.key;
+      try {
+        if (e.value !== null) validateTtl(e.ttlSeconds, e.key);
+      } catch (error) {
+        return { ok: false, error: (error as Error).message };
+      }
+      const marker = this.#markers.get(full);
+      if (marker !== undefined && marker > version) return { ok: true, outcome: 'superseded' };
+      const cached = this.#lru.has(full);
+      let outcome: 'written' | 'deleted' | 'absent' | 'not_cached';
+      if (e.value === null) {
+        outcome = cached ? 'deleted' : 'absent';
+        if (cached) this.#lru.delete(full);
+      } else if (!e.always && !cached) {
+        outcome = 'not_cached';
+      } else {
+        this.#lru.set(full, e.value, { ttl: e.ttlSeconds * 1000 });
+        outcome = 'written';
+      }
+      if (outcome === 'written' || outcome === 'deleted' || options.markAll) this.#markers.set(full, version, { ttl: options.markerTtlSeconds * 1000 });
+      return { ok: true, outcome };
     });
   }
 
@@ -123,6 +155,7 @@ export class MemoryCache implements Cache {
 
   async close(): Promise<void> {
     this.#lru.clear();
+    this.#markers.clear();
   }
 }
 

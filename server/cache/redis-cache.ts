@@ -6,15 +6,24 @@ import {
   CacheError,
   type CacheEntry,
   type CacheHealth,
+  type RefreshEntry,
+  type RefreshOptions,
+  type RefreshResult,
   type WriteResult,
   validateTtl,
 } from './cache';
-import { MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, SET_MANY_SCRIPT } from './redis-scripts';
+import { freshnessMarkerKey } from './freshness-marker';
+import { GUARDED_SET_MANY_SCRIPT, MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, REFRESH_MANY_SCRIPT, SET_MANY_SCRIPT } from './redis-scripts';
 
 type ScriptedRedis = Redis & {
   kilnSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
   kilnPttlMany(numKeys: number, ...keys: string[]): Promise<number[]>;
   kilnMemoryMany(numKeys: number, ...keys: string[]): Promise<(number | null)[]>;
+};
+// The freshness scripts (server/freshness), standalone Redis; a Cluster gets one EVAL per key and its marker.
+type FreshnessScripts = {
+  kilnGuardedSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
+  kilnRefreshMany(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
 };
 
 export type RedisCacheOptions = {
@@ -29,6 +38,7 @@ type Target = { kind: 'redis'; url: string } | { kind: 'redis-cluster'; nodes: {
 export class RedisCache implements Cache {
   readonly kind: 'redis' | 'redis-cluster';
   readonly #client: ScriptedRedis | Cluster;
+  readonly #fresh: FreshnessScripts;
   readonly #prefix: string;
   readonly #description: string;
   #closed = false;
@@ -68,6 +78,11 @@ export class RedisCache implements Cache {
       });
       this.#description = `Redis Cluster at ${target.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
     }
+    if (this.#client instanceof Redis) {
+      this.#client.defineCommand('kilnGuardedSetMany', { lua: GUARDED_SET_MANY_SCRIPT });
+      this.#client.defineCommand('kilnRefreshMany', { lua: REFRESH_MANY_SCRIPT });
+    }
+    this.#fresh = this.#client as unknown as FreshnessScripts;
     // Connection problems surface through command errors and health(); an 'error' listener keeps
     // ioredis from printing every reconnect attempt as an unhandled error.
     this.#client.on('error', () => {});
@@ -114,7 +129,7 @@ export class RedisCache implements Cache {
     if (result && !result.ok) throw new CacheError(`SET ${key} failed: ${result.error}`);
   }
 
-  async setMany(entries: readonly CacheEntry[]): Promise<WriteResult[]> {
+  async setMany(entries: readonly CacheEntry[], options: { version?: string } = {}): Promise<WriteResult[]> {
     if (entries.length === 0) return [];
     const results: WriteResult[] = new Array(entries.length);
     const valid: number[] = [];
@@ -127,6 +142,7 @@ export class RedisCache implements Cache {
       }
     });
     if (valid.length === 0) return results;
+    if (options.version !== undefined) return this.#guardedSetMany(entries, valid, options.version, results);
 
     if (this.#client instanceof Redis) {
       const args: (string | number)[] = valid.map((i) => this.#prefix + entries[i]!.key);
@@ -150,6 +166,95 @@ export class RedisCache implements Cache {
     );
     settled.forEach((s, n) => {
       results[valid[n]!] = s.status === 'fulfilled' ? { ok: true } : { ok: false, error: describeError(s.reason) };
+    });
+    return results;
+  }
+
+  /** setMany's freshness guard: the scripted write that reads each key's marker first. */
+  async #guardedSetMany(entries: readonly CacheEntry[], valid: number[], version: string, results: WriteResult[]): Promise<WriteResult[]> {
+    const call = (indexes: number[]) => {
+      const keys: string[] = [];
+      const args: (string | number)[] = [version];
+      for (const i of indexes) {
+        const full = this.#prefix + entries[i]!.key;
+        keys.push(full, freshnessMarkerKey(full));
+        args.push(entries[i]!.ttlSeconds, entries[i]!.value);
+      }
+      return this.#fresh.kilnGuardedSetMany(keys.length, ...keys, ...args);
+    };
+    const apply = (indexes: number[], reply: (number | string)[]) => {
+      for (const i of indexes) results[i] = { ok: true };
+      for (let f = 0; f < reply.length; f += 3) {
+        const i = indexes[Number(reply[f]) - 1]!;
+        results[i] = Number(reply[f + 1]) === 1 ? { ok: true, superseded: true } : { ok: false, error: String(reply[f + 2]) };
+      }
+    };
+    if (this.#client instanceof Redis) {
+      apply(valid, await this.#run(() => call(valid)));
+      return results;
+    }
+    // Cluster: one EVAL per key and its marker (one slot); a defined command's keys are not
+    // grouped by slot under auto-pipelining ("All keys in the pipeline should belong to the same slots").
+    const cluster = this.#client;
+    const settled = await Promise.allSettled(
+      valid.map((i) => {
+        const full = this.#prefix + entries[i]!.key;
+        return cluster.eval(GUARDED_SET_MANY_SCRIPT, 2, full, freshnessMarkerKey(full), version, entries[i]!.ttlSeconds, entries[i]!.value) as Promise<(number | string)[]>;
+      }),
+    );
+    settled.forEach((s, n) => {
+      if (s.status === 'fulfilled') apply([valid[n]!], s.value);
+      else results[valid[n]!] = { ok: false, error: describeError(s.reason) };
+    });
+    return results;
+  }
+
+  async refreshMany(entries: readonly RefreshEntry[], options: RefreshOptions): Promise<RefreshResult[]> {
+    if (entries.length === 0) return [];
+    const results: RefreshResult[] = new Array(entries.length);
+    const valid: number[] = [];
+    entries.forEach((e, i) => {
+      try {
+        if (e.value !== null) validateTtl(e.ttlSeconds, e.key);
+        valid.push(i);
+      } catch (error) {
+        results[i] = { ok: false, error: (error as Error).message };
+      }
+    });
+    const call = (indexes: number[]) => {
+      const keys: string[] = [];
+      const args: (string | number)[] = [options.version, options.markerTtlSeconds, options.markAll ? '1' : '0'];
+      for (const i of indexes) {
+        const e = entries[i]!;
+        const full = this.#prefix + e.key;
+        keys.push(full, freshnessMarkerKey(full));
+        args.push(e.value === null ? 'd' : e.always ? 'W' : 'w', e.ttlSeconds, e.value ?? '');
+      }
+      return this.#fresh.kilnRefreshMany(keys.length, ...keys, ...args);
+    };
+    const apply = (indexes: number[], reply: string[]) => {
+      indexes.forEach((i, n) => {
+        const outcome = String(reply[n]);
+        results[i] = outcome.startsWith('error:') ? { ok: false, error: outcome.slice(6) } : { ok: true, outcome: outcome as never };
+      });
+    };
+    if (valid.length === 0) return results;
+    if (this.#client instanceof Redis) {
+      apply(valid, await this.#run(() => call(valid)));
+      return results;
+    }
+    const cluster = this.#client;
+    const settled = await Promise.allSettled(
+      valid.map((i) => {
+        const e = entries[i]!;
+        const full = this.#prefix + e.key;
+        const mode = e.value === null ? 'd' : e.always ? 'W' : 'w';
+        return cluster.eval(REFRESH_MANY_SCRIPT, 2, full, freshnessMarkerKey(full), options.version, options.markerTtlSeconds, options.markAll ? '1' : '0', mode, e.ttlSeconds, e.value ?? '') as Promise<string[]>;
+      }),
+    );
+    settled.forEach((s, n) => {
+      if (s.status === 'fulfilled') apply([valid[n]!], s.value);
+      else results[valid[n]!] = { ok: false, error: describeError(s.reason) };
     });
     return results;
   }

@@ -33,3 +33,74 @@ local out = {}
 for i, key in ipairs(KEYS) do out[i] = redis.call('MEMORY', 'USAGE', key) or false end
 return out
 `;
+
+/**
+ * SET_MANY with the freshness guard. KEYS: each cache key followed by its freshness marker.
+ * ARGV[1]: the batch's version (the WAL position it read before loading); then each entry's TTL and
+ * value. A key whose marker is at or after the version was re-warmed on change since the batch
+ * loaded: it is left alone. Reply: flat (1-based index, code, error) triples for entries not
+ * written; code 1 superseded, 2 failed.
+ */
+export const GUARDED_SET_MANY_SCRIPT = `
+local version = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS / 2 do
+  local key, marker = KEYS[2 * i - 1], KEYS[2 * i]
+  local seen = redis.pcall('GET', marker)
+  if type(seen) == 'string' and tonumber(seen) ~= nil and tonumber(seen) >= version then
+    out[#out + 1] = i
+    out[#out + 1] = 1
+    out[#out + 1] = 'superseded'
+  else
+    local reply = redis.pcall('SET', key, ARGV[2 * i + 1], 'EX', ARGV[2 * i], 'GET')
+    if type(reply) == 'table' and reply.err then
+      out[#out + 1] = i
+      out[#out + 1] = 2
+      out[#out + 1] = reply.err
+    end
+  end
+end
+return out
+`;
+
+/**
+ * Re-warm on change. KEYS: each cache key followed by its freshness marker. ARGV[1] version,
+ * ARGV[2] marker TTL (s), ARGV[3] '1' to mark every key (a run is going); then per entry: mode
+ * (`w` write if cached, `W` write, `d` delete), TTL, value. A marker newer than the version means a
+ * later re-warm already wrote the key: left alone. Only string keys are touched (another type is
+ * another application's). Reply: one outcome per entry, or `error:<message>`.
+ */
+export const REFRESH_MANY_SCRIPT = `
+local version = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS / 2 do
+  local key, marker = KEYS[2 * i - 1], KEYS[2 * i]
+  local base = 3 + 3 * (i - 1)
+  local mode, ttl, value = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
+  local seen = redis.pcall('GET', marker)
+  if type(seen) == 'string' and tonumber(seen) ~= nil and tonumber(seen) > version then
+    out[i] = 'superseded'
+  else
+    local kind = redis.call('TYPE', key).ok
+    if kind ~= 'none' and kind ~= 'string' then
+      out[i] = 'error:WRONGTYPE the key holds a ' .. kind .. ', not a cached value'
+    elseif mode == 'd' then
+      if kind == 'string' then
+        redis.call('UNLINK', key)
+        out[i] = 'deleted'
+      else
+        out[i] = 'absent'
+      end
+    elseif mode == 'w' and kind == 'none' then
+      out[i] = 'not_cached'
+    else
+      redis.call('SET', key, value, 'EX', ttl)
+      out[i] = 'written'
+    end
+    if out[i] == 'written' or out[i] == 'deleted' or ARGV[3] == '1' then
+      redis.call('SET', marker, ARGV[1], 'EX', ARGV[2])
+    end
+  end
+end
+return out
+`;

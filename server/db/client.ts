@@ -19,6 +19,8 @@ export interface Database {
   readonly db: Db;
   /** The postgres.js client, for COPY and reserved connections (postgres only). */
   readonly sql?: postgres.Sql;
+  /** The server's URL (postgres only): for a connection of another kind, a replication one (server/freshness). */
+  readonly url?: string;
   readonly pglite?: PGlite;
   /** Rows of a raw query, the same shape on both drivers. */
   rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
@@ -53,6 +55,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
     kind: 'postgres',
     db,
     sql,
+    url,
     rows: async <T,>(query: SQL) => (await db.execute(query)) as unknown as T[],
     describe: () => `PostgreSQL at ${redactUrl(url)}`,
     health: () => measure(() => sql`select 1`),

@@ -14,7 +14,9 @@ const RECENT_RUNS = 20;
 export async function listStrategyViews(database: Database, registry: StrategyRegistry): Promise<StrategyView[]> {
   const [resolved, overrides, recent, leases] = await Promise.all([
     resolveStrategies(database, registry),
-    database.db.select({ strategy: strategySettings.strategy, updatedAt: strategySettings.updatedAt, updatedBy: strategySettings.updatedBy }).from(strategySettings),
+    database.db
+      .select({ strategy: strategySettings.strategy, updatedAt: strategySettings.updatedAt, updatedBy: strategySettings.updatedBy, rewarmOnChange: strategySettings.rewarmOnChange })
+      .from(strategySettings),
     // The last runs of each registered strategy: one short walk down the (strategy, finished_at)
     // index per strategy, so the cost stays flat however long the history grows (a window over
     // every row took 67 ms of SQL at a year of runs, this 0.3 ms; every overview polls it).
@@ -44,11 +46,13 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
       priority: r.priority,
       ttlSeconds: r.ttlSeconds,
       enabled: r.enabled,
+      rewarmOnChange: override?.rewarmOnChange ?? true,
       options: r.options,
       defaults: {
         priority: r.strategy.defaultPriority,
         ttlSeconds: r.defaultTtlSeconds,
         enabled: r.strategy.defaultEnabled,
+        rewarmOnChange: true,
         options: r.strategy.optionsSchema.parse({}) as Record<string, unknown>,
       },
       lastRun: last ? (({ strategy: _, ...rest }) => rest)(last) : null,

@@ -11,7 +11,7 @@ import type { StrategyRegistry } from '../warmup/registry';
 import { forgetRecentStrategyViews, listStrategyViews } from './strategy-views';
 
 /**
- * Changes a strategy's priority, TTL, enabled flag or its own settings (validated by the
+ * Changes a strategy's priority, TTL, enabled flag, re-warm on change, or its own settings (validated by the
  * strategy's schema; a bad one is refused naming `options.<field>`). The change and its audit
  * entry are written together. Runs already going keep the settings they started with.
  */
@@ -40,6 +40,7 @@ export async function updateStrategy(
     priority: patch.priority ?? before.priority,
     ttlSeconds: patch.ttlSeconds ?? before.ttlSeconds,
     enabled: patch.enabled ?? before.enabled,
+    rewarmOnChange: patch.rewarmOnChange ?? before.rewarmOnChange,
     options,
     updatedAt: new Date(),
     updatedBy: actorName(actor),
@@ -51,7 +52,7 @@ export async function updateStrategy(
       action: 'strategy.update',
       target: `strategy:${name}`,
       before: pick(before),
-      after: { priority: values.priority, ttlSeconds: values.ttlSeconds, enabled: values.enabled, options },
+      after: { priority: values.priority, ttlSeconds: values.ttlSeconds, enabled: values.enabled, rewarmOnChange: values.rewarmOnChange, options },
       ...client,
     });
   });
@@ -60,6 +61,6 @@ export async function updateStrategy(
 }
 
 function pick(s: StrategyView) {
-  return { priority: s.priority, ttlSeconds: s.ttlSeconds, enabled: s.enabled, options: s.options };
+  return { priority: s.priority, ttlSeconds: s.ttlSeconds, enabled: s.enabled, rewarmOnChange: s.rewarmOnChange, options: s.options };
 }
 

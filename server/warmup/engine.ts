@@ -80,6 +80,12 @@ export type WarmOptions = {
   onStart?: (expected: number | null) => void;
   /** Shared by a run's strategies: once it opens, no more work goes to the cache. */
   breaker?: CacheBreaker;
+  /**
+   * Freshness guard (server/freshness, issue 17): the database's WAL position, read before each
+   * batch loads. The batch's write then skips (as `skipped`) every key re-warmed on change from that
+   * position or a later one, whose value may be newer than the batch's. Absent: no guard.
+   */
+  readVersion?: () => Promise<string>;
 };
 
 const FIRST_ERRORS = 5;
@@ -184,6 +190,16 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       if (keys.length === 0) return;
     }
 
+    // Freshness guard: the position is read before the load, so a change re-warmed after it wins.
+    let version: string | undefined;
+    if (options.readVersion) {
+      try {
+        version = await options.readVersion();
+      } catch (e) {
+        for (const key of keys) fail(key, `reading the database position failed: ${describeLoadError(e)}`);
+        return;
+      }
+    }
     const values = await loadBatch(keys);
     const entries: { key: string; value: string; ttlSeconds: number }[] = [];
     keys.forEach((key, i) => {
@@ -202,10 +218,13 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     }
 
     try {
-      const results = await cache.setMany(entries);
+      const results = await cache.setMany(entries, version === undefined ? undefined : { version });
       breaker.success();
       results.forEach((result, i) => {
-        if (result.ok) {
+        if (result.ok && result.superseded) {
+          counts.skipped++; // re-warmed on change since this batch loaded: that value is newer
+          counts.done++;
+        } else if (result.ok) {
           counts.warmed++;
           counts.done++;
         } else fail(entries[i]!.key, `cache write failed: ${result.error}`);

@@ -29,6 +29,8 @@ export type ShardDeps = {
   estimate?: (strategies: ResolvedStrategy[], counted: StrategyStats[]) => Promise<RunEstimate>;
   /** Told in the process that ended a run (metrics, coverage samples, views to refresh). */
   onRunFinished?: (summary: RunSummary) => void;
+  /** Freshness guard (issue 17): the WAL position each batch reads before loading (engine.ts WarmOptions.readVersion). */
+  readVersion?: () => Promise<string>;
 };
 
 export type ShardJob = { id: string; data: ShardKey; retryCount: number };
@@ -149,6 +151,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
       breaker,
       stopListing: () => performance.now() >= capAt || control.handBack(),
       fenceAt,
+      readVersion: deps.readVersion, // freshness guard (issue 17)
       onProgress: (p) => {
         current = p;
         phase = 'warming';

@@ -38,6 +38,7 @@ for (const theme of THEMES) {
       ['dry-run', `/runs/${dryRun}`],
       ['schedules', '/schedules'],
       ['workers', '/workers'],
+      ['freshness', '/freshness'],
       ['settings', '/settings'],
       ['audit', '/audit'],
       ['admin', '/admin'],

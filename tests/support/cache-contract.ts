@@ -120,6 +120,40 @@ export function describeCacheContract(name: string, make: (prefix: string) => Ca
     expect(await cache.exists('expiring')).toBe(false);
   });
 
+  it('re-warms on change only where cached unless told, deletes, and leaves a key alone that a newer change wrote', async () => {
+    await cache.set('fresh:cached', 'old', 60);
+    await cache.set('fresh:gone', 'old', 60);
+    const first = await cache.refreshMany(
+      [
+        { key: 'fresh:cached', value: 'new', ttlSeconds: 90, always: false },
+        { key: 'fresh:cold', value: 'new', ttlSeconds: 90, always: false },
+        { key: 'fresh:warm-set', value: 'new', ttlSeconds: 90, always: true },
+        { key: 'fresh:gone', value: null, ttlSeconds: 90, always: false },
+        { key: 'fresh:never', value: null, ttlSeconds: 90, always: false },
+      ],
+      { version: '2000', markerTtlSeconds: 60, markAll: false },
+    );
+    expect(first.map((r) => (r.ok ? r.outcome : r.error))).toEqual(['written', 'not_cached', 'written', 'deleted', 'absent']);
+    expect(await cache.getMany(['fresh:cached', 'fresh:cold', 'fresh:warm-set', 'fresh:gone'])).toEqual(['new', null, 'new', null]);
+    expect(await cache.ttlMs('fresh:cached')).toBeGreaterThan(60_000);
+    // An older re-warm arriving late (a consumer that lost the stream) writes nothing.
+    const late = await cache.refreshMany([{ key: 'fresh:cached', value: 'older', ttlSeconds: 90, always: true }], { version: '1000', markerTtlSeconds: 60, markAll: false });
+    expect(late).toEqual([{ ok: true, outcome: 'superseded' }]);
+    expect(await cache.get('fresh:cached')).toBe('new');
+  });
+
+  it('guards a run batch\u2019s write: keys re-warmed from its position or later are skipped, others written', async () => {
+    await cache.refreshMany([{ key: 'guard:changed', value: 'changed', ttlSeconds: 60, always: true }], { version: '5000', markerTtlSeconds: 60, markAll: false });
+    // A run is going: even a key not written gets its marker.
+    await cache.refreshMany([{ key: 'guard:cold', value: 'changed', ttlSeconds: 60, always: false }], { version: '5000', markerTtlSeconds: 60, markAll: true });
+    const entries = ['guard:changed', 'guard:cold', 'guard:other'].map((key) => ({ key, value: 'batch', ttlSeconds: 60 }));
+    expect(await cache.setMany(entries, { version: '4999' })).toEqual([{ ok: true, superseded: true }, { ok: true, superseded: true }, { ok: true }]);
+    expect(await cache.getMany(['guard:changed', 'guard:cold', 'guard:other'])).toEqual(['changed', null, 'batch']);
+    // A batch that read its position after the change writes as usual.
+    expect(await cache.setMany([{ key: 'guard:changed', value: 'later batch', ttlSeconds: 60 }], { version: '5001' })).toEqual([{ ok: true }]);
+    expect(await cache.get('guard:changed')).toBe('later batch');
+  });
+
   it('keeps caches with different prefixes apart', async () => {
     const otherPrefix = uniquePrefix(`contract-${name.replace(/\W+/g, '-')}-other`);
     const other = make(otherPrefix);

@@ -102,6 +102,15 @@ export type OwnPostgres = {
   /** A fast shutdown (SIGINT): clients are disconnected, the data stays. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Kills it and removes its data (done by itself at the end of the test unless `keep`). */
+  destroy(): Promise<void>;
+};
+
+export type OwnPostgresOptions = {
+  /** wal_level=logical with replication slots to spare (logical decoding, test_decoding). */
+  logical?: boolean;
+  /** Outlives the test that started it (a file's beforeAll): the caller calls destroy(). */
+  keep?: boolean;
 };
 
 const PG_BIN = (() => {
@@ -116,7 +125,7 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
   return ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args]];
 }
 
-export async function startOwnPostgres(): Promise<OwnPostgres> {
+export async function startOwnPostgres(options: OwnPostgresOptions = {}): Promise<OwnPostgres> {
   if (!PG_BIN) throw new Error('No PostgreSQL server binaries under /usr/lib/postgresql');
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-pg-'));
@@ -128,6 +137,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   const start = async () => {
     const [cmd, args] = asServerUser(path.join(PG_BIN, 'postgres'), [
       '-D', dir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=100',
+      ...(options.logical ? ['-c', 'wal_level=logical', '-c', 'max_replication_slots=20', '-c', 'max_wal_senders=20'] : []),
     ]);
     child = spawn(cmd, args, { stdio: 'ignore' });
     await waitUntil(
@@ -151,13 +161,15 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     child = undefined;
   };
   await start();
-  onTestFinished(async () => {
+  const destroy = async () => {
     if (child) {
       child.kill('SIGKILL');
       await exited(child);
+      child = undefined;
     }
     fs.rmSync(dir, { recursive: true, force: true });
-  });
+  };
+  if (!options.keep) onTestFinished(destroy);
   const databaseUrl = (name: string) => `postgres://postgres@127.0.0.1:${port}/${name}`;
   return {
     url,
@@ -171,5 +183,6 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     },
     stop,
     start,
+    destroy,
   };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { ConfigError, parseConfig } from '@/server/config';
 
 describe('parseConfig', () => {
@@ -71,5 +71,20 @@ describe('parseConfig', () => {
   it('refuses a port written as a float or with letters', () => {
     expect(() => parseConfig({ PORT: '3000.5' })).toThrow(/PORT/);
     expect(() => parseConfig({ PORT: '30a' })).toThrow(/PORT/);
+  });
+});
+
+describe('the change stream variables', () => {
+  test('default to auto with a 1 GB slot bound, and are read whole', () => {
+    expect(parseConfig({}).changeStream).toEqual({ mode: 'auto', slot: undefined, maxRetainedBytes: 1024 ** 3, coalesceMs: 200, pollMs: 100 });
+    expect(
+      parseConfig({ DATABASE_URL: 'postgres://db/shop', KILN_CHANGE_STREAM: 'logical', KILN_CHANGE_SLOT: 'kiln_shop', KILN_SLOT_MAX_RETAINED_MB: '64', KILN_CHANGE_COALESCE_MS: '0', KILN_CHANGE_POLL_MS: '50' }).changeStream,
+    ).toEqual({ mode: 'logical', slot: 'kiln_shop', maxRetainedBytes: 64 * 1024 * 1024, coalesceMs: 0, pollMs: 50 });
+  });
+
+  test('refuses a bad mode, a slot name Postgres would refuse, and logical on the embedded database', () => {
+    expect(() => parseConfig({ KILN_CHANGE_STREAM: 'cdc' })).toThrow(/KILN_CHANGE_STREAM: expected 'auto', 'off', 'logical' or 'triggers'/);
+    expect(() => parseConfig({ KILN_CHANGE_SLOT: 'Kiln-Slot' })).toThrow(/KILN_CHANGE_SLOT: lower-case letters, digits and _ only/);
+    expect(() => parseConfig({ KILN_CHANGE_STREAM: 'logical' })).toThrow(/KILN_CHANGE_STREAM: logical needs DATABASE_URL/);
   });
 });

@@ -2,3 +2,4 @@ export * from './shop';
 export * from './warmup';
 export * from './auth';
 export * from './metrics';
+export * from './freshness';

@@ -73,6 +73,8 @@ export const strategySettings = pgTable(
     priority: integer('priority'),
     ttlSeconds: integer('ttl_seconds'),
     enabled: boolean('enabled'),
+    /** Re-warm its keys when the rows they come from change (server/freshness); null: on. */
+    rewarmOnChange: boolean('rewarm_on_change'),
     options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
     updatedAt: tz('updated_at').notNull().defaultNow(),
     updatedBy: text('updated_by').notNull().default('system'),
