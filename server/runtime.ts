@@ -188,10 +188,14 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const scheduler = new ScheduleRunner({ database, warmer, logger });
     const freshness = new ChangeStreamConsumer({ database, cache, logger, registry, rules: allChangeRules, config: config.changeStream, owner: warmer.owner });
-    if (background) {
-      // Stopped before the workers drain (cleanups run in reverse), its last batch confirmed.
+    // Change work goes through the processes that warm: worker processes, or a server that is its own
+    // worker (one consumer across them all: the stream's lock). Stopped before the workers drain
+    // (cleanups run in reverse), its last batch confirmed.
+    if (workers && (mode === 'worker' || mode === 'server')) {
       freshness.start();
       cleanups.push({ name: 'change stream', run: () => freshness.stop() });
+    }
+    if (background) {
       shop.counter.start();
       coverage.start();
       // The default schedules once, on a first start; then this process fires every enabled

@@ -25,7 +25,7 @@ export type FreshnessQuery = z.infer<typeof freshnessQuerySchema>;
 
 export type ChangeStreamMode = 'logical' | 'triggers' | 'off';
 /** starting; streaming (this or another replica consumes); waiting (for the lock); failed; stopped; off. */
-export type ChangeStreamStateName = 'starting' | 'streaming' | 'waiting' | 'failed' | 'stopped' | 'off';
+export type ChangeStreamStateName = 'starting' | 'streaming' | 'paused' | 'waiting' | 'failed' | 'stopped' | 'off';
 
 export type ChangeStreamView = {
   mode: ChangeStreamMode;

@@ -16,6 +16,7 @@ export function describeStream(stream: ChangeStreamView, now: Date = new Date())
   }
   if (stream.warning) return { tone: 'warn', label: 'lagging', detail: stream.warning };
   if (stream.state === 'streaming') return { tone: 'ok', label: 'streaming', detail: `${how}, read by ${stream.holder ?? 'a Kiln process'}.` };
+  if (stream.state === 'paused') return { tone: 'warn', label: 'paused', detail: `${how}: warming is paused (Settings); changes wait in the stream and are re-warmed once it resumes.` };
   if (stream.state === 'stopped') return { tone: 'muted', label: 'stopped', detail: `${how}: the last consumer stopped; the next to start resumes where it left off.` };
   return { tone: 'muted', label: stream.state, detail: how };
 }

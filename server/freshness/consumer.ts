@@ -1,7 +1,9 @@
 import 'server-only';
 import type { Cache } from '../cache/cache';
 import type { ChangeStreamConfig } from '../config';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { settings } from '../db/schema';
 import type { Logger } from '../logger';
 import type { StrategyRegistry } from '../warmup/registry';
 import type { ChangeRule } from './change';
@@ -33,7 +35,7 @@ export type ChangeStreamDeps = {
 
 export type ConsumerStatus = {
   mode: 'logical' | 'triggers' | 'off' | null;
-  state: 'starting' | 'streaming' | 'waiting' | 'failed' | 'stopped' | 'off';
+  state: 'starting' | 'streaming' | 'paused' | 'waiting' | 'failed' | 'stopped' | 'off';
   /** This process holds the stream (the lock). */
   holding: boolean;
   slot: string | null;
@@ -68,6 +70,7 @@ export class ChangeStreamConsumer {
   #droppedAt: Date | null | undefined;
   #dropReason: string | null = null;
   #warning: string | null = null;
+  #paused = { value: false, readAt: 0 };
 
   constructor(deps: ChangeStreamDeps) {
     this.#deps = deps;
@@ -191,6 +194,20 @@ export class ChangeStreamConsumer {
     let lastDue = 0;
     let lastDeferred = Date.now(); // a previous process may have left keys waiting
     while (!this.#stopped) {
+      // The global pause stops re-warming too: changes wait in the slot (or the change log), the
+      // slot guard still watches the WAL they hold.
+      if (await this.#isPaused()) {
+        if (this.#status.state !== 'paused') logger.info('Warming is paused: the change stream waits');
+        this.#status = { ...this.#status, state: 'paused' };
+        await this.#sleep(1000);
+        if (Date.now() - lastState >= STATE_EVERY_MS) {
+          lastState = Date.now();
+          if (mode === 'logical') await this.#guard(session.query, slot, source);
+          await this.#saveState({ lastError: null, state: 'paused' }).catch(() => {});
+        }
+        continue;
+      }
+      if (this.#status.state === 'paused') this.#status = { ...this.#status, state: 'streaming' };
       let batch = await source.read(limit);
       if (batch.changes.length > 0 && config.coalesceMs > 0 && batch.rows < limit) {
         // Changes to one key within the window are loaded once: wait until the oldest change is a
@@ -225,6 +242,19 @@ export class ChangeStreamConsumer {
       }
     }
     await this.#saveState({ lastError: null, state: 'stopped' }).catch(() => {});
+  }
+
+  /** The global pause (the settings row), read at most once a second. */
+  async #isPaused(): Promise<boolean> {
+    if (Date.now() - this.#paused.readAt > 1000) {
+      try {
+        const [row] = await this.#deps.database.db.select({ paused: settings.paused }).from(settings).where(eq(settings.id, 1));
+        this.#paused = { value: row?.paused ?? false, readAt: Date.now() };
+      } catch {
+        this.#paused.readAt = Date.now();
+      }
+    }
+    return this.#paused.value;
   }
 
   async #guard(query: Query, slot: string, reading?: ChangeSource): Promise<'none' | 'warned' | 'dropped' | 'missing'> {
