@@ -8,19 +8,16 @@ const MIGRATION_LOCK_ID = 7_283_501;
 
 /**
  * Applies the committed drizzle-kit migrations, then installs or upgrades the job engine's own
- * schema (pg-boss keeps its tables in `pgboss` and migrates them itself). On Postgres several
- * replicas may start at once, so Kiln's migration runs under an advisory lock: the first process
- * applies them, the others wait and then find nothing left to do (pg-boss has a lock of its own).
+ * schema and queues (pg-boss keeps its tables in `pgboss` and migrates them itself). On Postgres
+ * several processes may start at once (a server and its workers), so both run under one advisory
+ * lock: the first process applies them, the others wait and then find nothing left to do. (Two
+ * processes creating pg-boss's queues at once deadlocked on its queue table.)
  */
 export async function applyMigrations(database: Database): Promise<void> {
-  await applyKilnMigrations(database);
-  await installJobSchema(database);
-}
-
-async function applyKilnMigrations(database: Database): Promise<void> {
   if (database.kind === 'pglite') {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(database.db as never, { migrationsFolder: migrationsFolder() });
+    await installJobSchema(database);
     return;
   }
   // The lock lives on a reserved connection (a session of its own); the migration itself goes
@@ -30,6 +27,7 @@ async function applyKilnMigrations(database: Database): Promise<void> {
     await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     const { migrate } = await import('drizzle-orm/postgres-js/migrator');
     await migrate(database.db as never, { migrationsFolder: migrationsFolder() });
+    await installJobSchema(database);
   } finally {
     await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
     reserved.release();
