@@ -1,6 +1,8 @@
 import 'server-only';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { EdgeSettings, TrustedProxy } from './http/edge';
 
 /**
  * The environment, parsed once. Every variable Kiln reads is declared here (and listed in
@@ -73,6 +75,45 @@ const timezone = z.string().refine(
   { error: 'expected an IANA time zone such as Europe/Berlin' },
 );
 
+/** `10.0.0.0/8, 192.168.1.7, fd00::/8`: addresses or CIDR blocks, IPv4 or IPv6. */
+const trustedProxies = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z.string().refine((entry) => parseCidr(entry) !== null, {
+        error: 'expected comma-separated addresses or CIDR blocks such as 10.0.0.0/8 or fd00::/8',
+      }),
+    ),
+  )
+  .transform((entries) => entries.map((entry) => parseCidr(entry)!));
+
+function parseCidr(entry: string): TrustedProxy | null {
+  const [address = '', prefixText, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (!version || rest.length) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** The origin operators reach Kiln at: scheme, host and port, nothing after. */
+const publicUrl = z
+  .string()
+  .refine(
+    (v) => {
+      try {
+        const url = new URL(v);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected an http:// or https:// origin such as https://kiln.example.com (no path)' },
+  )
+  .transform((v) => new URL(v).origin);
+
 const envSchema = z.object({
   PORT: integer(1, 65535).default(3000),
   KILN_DATA_DIR: z.string().min(1).default('.data'),
@@ -98,6 +139,9 @@ const envSchema = z.object({
   KILN_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256, { error: 'must be at most 256 characters' }).optional(),
   SHOP_RATE_LIMIT_RPS: integer(1, 1_000_000).default(1000),
   COVERAGE_SAMPLE_MINUTES: integer(1, 1440).default(5),
+  KILN_TRUSTED_PROXIES: trustedProxies.optional(),
+  KILN_PUBLIC_URL: publicUrl.optional(),
+  KILN_MUTATION_RATE_LIMIT: integer(1, 100_000).default(60),
 });
 
 export type Config = {
@@ -123,6 +167,10 @@ export type Config = {
   shopRateLimitPerSecond: number;
   /** Minutes between periodic cache-coverage samples (one process of all replicas takes them). */
   coverageSampleMinutes: number;
+  /** Which peers are proxies whose forwarded headers are believed, and the public origin. */
+  edge: EdgeSettings;
+  /** Run triggers and other changes one operator or token may make a minute, across replicas. */
+  mutationsPerMinute: number;
 };
 
 export class ConfigError extends Error {
@@ -175,6 +223,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     initialAdmin: { email: e.KILN_ADMIN_EMAIL, password: e.KILN_ADMIN_PASSWORD },
     shopRateLimitPerSecond: e.SHOP_RATE_LIMIT_RPS,
     coverageSampleMinutes: e.COVERAGE_SAMPLE_MINUTES,
+    edge: { trustedProxies: e.KILN_TRUSTED_PROXIES ?? [], publicOrigin: e.KILN_PUBLIC_URL },
+    mutationsPerMinute: e.KILN_MUTATION_RATE_LIMIT,
   };
 }
 

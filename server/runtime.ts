@@ -1,5 +1,7 @@
 import 'server-only';
+import { RefusalLog } from './audit/refusal-log';
 import { ensureInitialAdmin } from './auth/ensure-initial-admin';
+import { pruneExpiredRateLimits } from './auth/rate-limit';
 import { type Cache, openCache } from './cache';
 import { RedisCache } from './cache/redis-cache';
 import { type Config, getConfig } from './config';
@@ -38,6 +40,8 @@ export type Runtime = {
   shop: ShopReadPath;
   /** Cache coverage samples: after each run, periodically (one replica), on demand. */
   coverage: CoverageSampler;
+  /** Requests refused without a valid credential: counted, summarized in the audit log once a minute per address. */
+  refusals: RefusalLog;
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
@@ -125,6 +129,8 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     cleanups.push({ name: 'shop read counts', run: () => shop.counter.stop() });
     cleanups.push({ name: 'coverage', run: () => coverage.stop() });
     const metrics = createMetrics({ database, cache });
+    const refusals = new RefusalLog({ database, logger, count: metrics.countRefusal });
+    cleanups.push({ name: 'refused-request summary', run: () => refusals.stop() });
     const warmer = new Warmer({
       database,
       cache,
@@ -145,6 +151,13 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const scheduler = new ScheduleRunner({ database, warmer, logger });
     if (background) {
+      refusals.start();
+      // Rate-limit rows expire with their window; the sweep keeps the table to live windows.
+      const prune = setInterval(() => {
+        pruneExpiredRateLimits(database).catch((error: unknown) => logger.warn({ err: error }, 'Could not prune expired rate limits'));
+      }, 60_000);
+      prune.unref();
+      cleanups.push({ name: 'rate-limit sweep', run: () => clearInterval(prune) });
       warmer.startSweeper();
       shop.counter.start();
       coverage.start();
@@ -171,6 +184,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       metrics,
       shop,
       coverage,
+      refusals,
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {

@@ -1,6 +1,7 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
+import { passwordChangePath, safeNextPath } from '@/lib/ui/sign-in-path';
 import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
 import { useLoginMutation } from '../api/auth';
 import { ThemeToggle } from '../shell/theme-toggle';
@@ -17,8 +18,16 @@ export function LoginPage({ next }: { next: string }) {
     event.preventDefault();
     login.mutate(
       { email, password },
-      // A full load, so the signed-in layout reads the new session cookie.
-      { onSuccess: () => window.location.assign(next) },
+      {
+        // A full load, so the signed-in layout reads the new session cookie. The path is checked
+        // again here, with the same parser the browser uses to follow it. A generated password
+        // is changed first.
+        onSuccess: ({ operator }) => {
+          const target = safeNextPath(next);
+          const path = operator.mustChangePassword ? passwordChangePath(target) : target;
+          window.location.assign(new URL(path, window.location.origin).href);
+        },
+      },
     );
   };
   const error = login.error;

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // npm start: checks the environment, builds when there is no build of the current sources, then
-// serves with `next start` on $PORT (default 3000).
+// serves on $PORT (default 3000) with Kiln's HTTP server (http-server.mjs: Next.js's handler,
+// with the connection's peer address passed on).
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ensureBuild, nextBin, root } from './build.mjs';
+import { ensureBuild, root } from './build.mjs';
 
 const require = createRequire(import.meta.url);
 // The same .env files Next.js reads (.env, .env.production, .env.local), so the config check and
@@ -30,6 +31,6 @@ if (!ensureBuild(env)) {
 
 // 3. Serve. Signals are passed on so the server can shut down in order.
 const port = process.env.PORT || '3000';
-const server = spawn(process.execPath, [nextBin, 'start', '-p', port], { stdio: 'inherit', env, cwd: root });
+const server = spawn(process.execPath, [path.join(root, 'server/cli/http-server.mjs'), port], { stdio: 'inherit', env, cwd: root });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : 1)));

@@ -4,6 +4,7 @@ import type { Cache } from '@/server/cache/cache';
 import { MemoryCache } from '@/server/cache/memory-cache';
 import { parseConfig } from '@/server/config';
 import type { Database } from '@/server/db/client';
+import { trustPeerHeader } from '@/server/http/edge';
 import { type Runtime, buildRuntime, installRuntimeForTests } from '@/server/runtime';
 import type { WarmupStrategy } from '@/server/warmup/strategy';
 
@@ -27,6 +28,8 @@ export async function useTestRuntime(
     strategies: options.strategies,
     owner: 'test-runtime:1',
   });
+  // Requests in tests are built as Kiln's HTTP server hands them on: their peer header is believed.
+  trustPeerHeader();
   const uninstall = installRuntimeForTests(runtime);
   onTestFinished(async () => {
     try {

@@ -1,8 +1,9 @@
-// The e2e web server: makes sure the test database exists, builds when needed, then runs
-// `next start` against the real Postgres and Redis. Playwright starts and stops it.
+// The e2e web server: makes sure the test database exists, builds when needed, then runs Kiln's
+// HTTP server (as `npm start` does) against the real Postgres and Redis. Playwright starts and stops it.
 import { spawn } from 'node:child_process';
 import postgres from 'postgres';
-import { ensureBuild, nextBin, root } from '../../../server/cli/build.mjs';
+import path from 'node:path';
+import { ensureBuild, root } from '../../../server/cli/build.mjs';
 
 const { E2E_ADMIN_DATABASE_URL, E2E_DATABASE_NAME, E2E_PORT } = process.env;
 const admin = postgres(E2E_ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
@@ -12,6 +13,6 @@ await admin.end();
 
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: '1' };
 if (!ensureBuild(env)) process.exit(1);
-const server = spawn(process.execPath, [nextBin, 'start', '-p', E2E_PORT], { stdio: 'inherit', env, cwd: root });
+const server = spawn(process.execPath, [path.join(root, 'server/cli/http-server.mjs'), E2E_PORT], { stdio: 'inherit', env, cwd: root });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));
