@@ -4,7 +4,8 @@
 // `next start` gives route handlers no way to learn. It overwrites the x-kiln-peer request header
 // with the socket's address (a client cannot set it) and marks the process so the app believes
 // that header (server/http/edge.ts). Everything else is Next.js's own: `npm start` (start.mjs),
-// the tests and the e2e server all run this file. Usage: node server/cli/http-server.mjs [port]
+// the tests and the e2e server all run this file. Usage: node server/cli/http-server.mjs [port] [host]
+// (host: the address to listen on; default all interfaces, as `next start`).
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -15,7 +16,7 @@ const next = require('next');
 
 const port = Number(process.argv[2] || process.env.PORT || 3000);
 process.env.PORT = String(port); // what the app's configuration reports
-const hostname = process.env.HOSTNAME || undefined;
+const hostname = process.argv[3] || undefined;
 process.env.NODE_ENV = 'production';
 
 // Read by server/http/edge.ts in this same process (route handlers share its globalThis).

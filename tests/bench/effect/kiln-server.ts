@@ -43,9 +43,9 @@ export async function startKiln(env: Record<string, string>, label: string): Pro
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `kiln-effect-${process.pid}-${label}.log`);
   const log = fs.openSync(logFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'server/cli/http-server.mjs'), String(port)], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'server/cli/http-server.mjs'), String(port), '127.0.0.1'], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOSTNAME: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: '1' },
+    env: { ...process.env, ...env, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: '1' },
     stdio: ['ignore', log, log],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
