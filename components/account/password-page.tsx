@@ -5,7 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { safeNextPath } from '@/lib/ui/sign-in-path';
 import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
 import { useChangePasswordMutation } from '../api/auth';
-import { ThemeToggle } from '../shell/theme-toggle';
+import { AuthCard } from '../shell/auth-card';
 import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
 
@@ -37,68 +37,64 @@ export function PasswordPage({ email, required, next }: { email: string; require
   const formError = error && !(error instanceof ApiError && error.field) ? errorMessage(error) : undefined;
 
   return (
-    <main className="flex min-h-screen flex-col items-center justify-center px-4">
-      <div className="absolute right-4 top-3">
-        <ThemeToggle />
-      </div>
-      <div className="w-full max-w-sm rounded-lg border border-border bg-panel p-6 shadow-sm">
-        <h1 className="text-lg font-semibold">{required ? 'Choose your password' : 'Change your password'}</h1>
-        <p className="mt-1 text-sm text-muted">
-          {required
-            ? `${email} was created with a generated password. Choose your own to continue; the generated one stops working.`
-            : `Signed in as ${email}. Your other sessions end when the password changes.`}
-        </p>
-        <form onSubmit={submit} className="mt-5 space-y-3" noValidate>
-          {/* For password managers: which account this password belongs to. */}
-          <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
-          <TextField
-            label={required ? 'Generated password' : 'Current password'}
-            type="password"
-            name="currentPassword"
-            autoComplete="current-password"
-            required
-            value={currentPassword}
-            onChange={(e) => setCurrent(e.target.value)}
-            error={fieldError(error, 'currentPassword')}
-          />
-          <TextField
-            label="New password"
-            hint="At least 12 characters."
-            type="password"
-            name="newPassword"
-            autoComplete="new-password"
-            required
-            value={newPassword}
-            onChange={(e) => setNew(e.target.value)}
-            error={fieldError(error, 'newPassword')}
-          />
-          <TextField
-            label="New password again"
-            type="password"
-            name="repeatPassword"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-            error={mismatch ? 'The two new passwords differ' : undefined}
-          />
-          {formError ? (
-            <p role="alert" className="text-sm text-bad">
-              {formError}
-            </p>
-          ) : null}
-          <Button type="submit" variant="primary" className="w-full" busy={change.isPending || change.isSuccess}>
-            Change password
-          </Button>
-        </form>
-        {required ? null : (
-          <p className="mt-4 text-center text-sm">
-            <Link href={next} className="text-accent hover:underline">
-              Back to Kiln
-            </Link>
+    <AuthCard
+      title={required ? 'Choose your password' : 'Change your password'}
+      lead={
+        required
+          ? `${email} was created with a generated password. Choose your own to continue; the generated one stops working.`
+          : `Signed in as ${email}. Your other sessions end when the password changes.`
+      }
+    >
+      <form onSubmit={submit} className="mt-5 space-y-3" noValidate>
+        {/* For password managers: which account this password belongs to. */}
+        <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
+        <TextField
+          label={required ? 'Generated password' : 'Current password'}
+          type="password"
+          name="currentPassword"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onChange={(e) => setCurrent(e.target.value)}
+          error={fieldError(error, 'currentPassword')}
+        />
+        <TextField
+          label="New password"
+          hint="At least 12 characters."
+          type="password"
+          name="newPassword"
+          autoComplete="new-password"
+          required
+          value={newPassword}
+          onChange={(e) => setNew(e.target.value)}
+          error={fieldError(error, 'newPassword')}
+        />
+        <TextField
+          label="New password again"
+          type="password"
+          name="repeatPassword"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+          error={mismatch ? 'The two new passwords differ' : undefined}
+        />
+        {formError ? (
+          <p role="alert" className="text-sm text-bad">
+            {formError}
           </p>
-        )}
-      </div>
-    </main>
+        ) : null}
+        <Button type="submit" variant="primary" className="w-full" busy={change.isPending || change.isSuccess}>
+          Change password
+        </Button>
+      </form>
+      {required ? null : (
+        <p className="mt-4 text-center text-sm">
+          <Link href={next} className="text-accent hover:underline">
+            Back to Kiln
+          </Link>
+        </p>
+      )}
+    </AuthCard>
   );
 }
