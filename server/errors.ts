@@ -69,6 +69,11 @@ export const QUOTE_LIMIT = 100;
 export function quote(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value !== null && typeof value === 'object') return 'an object';
-  const text = typeof value === 'string' ? value : String(value);
-  return JSON.stringify(text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text);
+  if (typeof value !== 'string') return clip(String(value));
+  return JSON.stringify(clip(value));
+}
+
+/** Text cut to QUOTE_LIMIT characters (with …), for names and lists an error message shows as they are. */
+export function clip(text: string): string {
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
 }

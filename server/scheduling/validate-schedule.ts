@@ -1,7 +1,7 @@
 import 'server-only';
 import type { MisfirePolicy, ScheduleInput } from '@/lib/api/schedules';
 import type { Schedule, Scope } from '../db/schema';
-import { AppError, quote } from '../errors';
+import { AppError, clip, quote } from '../errors';
 import { validateConcurrency } from '../warmup/limiter';
 import type { StrategyRegistry } from '../warmup/registry';
 import { parseCron } from './cron-expression';
@@ -56,7 +56,7 @@ export function validateScope(input: unknown, registry: StrategyRegistry): Scope
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AppError('invalid_request', shape, { field: 'scope' });
   const keys = Object.keys(input);
   const scope = input as Record<string, unknown>;
-  if (keys.length !== 1) throw new AppError('invalid_request', `${shape}; got ${keys.length ? quote(keys.join(', ')) : 'an empty object'}`, { field: 'scope' });
+  if (keys.length !== 1) throw new AppError('invalid_request', `${shape}; got ${keys.length ? clip(keys.join(', ')) : 'an empty object'}`, { field: 'scope' });
   if (keys[0] === 'all') {
     if (scope.all !== true) throw new AppError('invalid_request', `${shape}: "all" must be true`, { field: 'scope.all' });
     return { all: true };

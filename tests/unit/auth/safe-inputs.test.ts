@@ -56,6 +56,7 @@ describe('quote', () => {
     expect(quote('x'.repeat(1000))).toBe(`"${'x'.repeat(100)}…"`);
     expect(quote({ deep: { deeper: 1 } })).toBe('an object');
     expect(quote([1, 2, 3])).toBe('an array of 3');
+    expect(quote(-1.5)).toBe('-1.5');
   });
 });
 
