@@ -71,7 +71,7 @@ export async function startApp(env: Record<string, string>, onCleanup?: (fn: () 
 }
 
 /** Signs in as the first admin and creates an API token of the given role: its secret. */
-export async function apiToken(app: AppProcess, role: 'viewer' | 'operator' | 'admin' = 'operator'): Promise<string> {
+export async function apiToken(app: AppProcess, role: 'shop_reader' | 'viewer' | 'operator' | 'admin' = 'operator'): Promise<string> {
   const login = await fetch(`${app.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: app.url },
