@@ -133,7 +133,12 @@ const envSchema = z.object({
   DEMO_PRODUCTS: integer(10, 1_000_000).default(2000),
   WARMUP_ON_STARTUP: booleanFlag.default(true),
   SCHEDULER_ENABLED: booleanFlag.default(true),
-  RUN_EXECUTION: z.enum(['auto', 'inline', 'process'], { error: "expected 'auto', 'inline' or 'process'" }).default('auto'),
+  KILN_WORKERS: integer(0, 64).default(1),
+  KILN_WORKER_SLOTS: integer(1, 32).default(2),
+  KILN_WORKER_IN_SERVER: z.enum(['auto', 'true', 'false'], { error: "expected 'auto', 'true' or 'false'" }).default('auto'),
+  KILN_SHARD_KEYS: integer(100, 10_000_000).default(50_000),
+  KILN_SHARD_SECONDS: integer(2, 3600).default(30),
+  KILN_JOB_MAINTENANCE_SECONDS: integer(1, 300).default(10),
   KILN_TIMEZONE: timezone.default('UTC'),
   KILN_ADMIN_EMAIL: z.email({ error: 'expected an email address' }).transform((v) => v.toLowerCase()).default('admin@kiln.local'),
   KILN_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256, { error: 'must be at most 256 characters' }).optional(),
@@ -158,8 +163,19 @@ export type Config = {
   warmupOnStartup: boolean;
   /** Whether this process fires schedules (every process may; the claim keeps each slot to one). */
   schedulerEnabled: boolean;
-  /** Where runs execute: in the server's process, or each in a process of its own. */
-  runExecution: 'inline' | 'process';
+  /** Where runs execute: pg-boss workers (see README, "Where runs execute"). */
+  workers: {
+    /** Worker processes `npm start` starts beside the server (0: none; `npm run worker` starts more anywhere). */
+    processes: number;
+    /** Shards each worker process runs at once. */
+    slots: number;
+    /** The server process runs a worker itself: the embedded database and the in-process cache allow no other. */
+    inServer: boolean;
+    /** How often pg-boss expires jobs of dead workers (and archives finished ones). */
+    maintenanceSeconds: number;
+  };
+  /** How runs are cut into shards: keys per shard (strategies with a key space) and a shard's time cap. */
+  shards: { keys: number; seconds: number };
   timezone: string;
   /** The admin created on the first start with no operator; no password means a random one. */
   initialAdmin: { email: string; password?: string };
@@ -196,11 +212,11 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.KILN_DATA_DIR);
-  // A run's own process must reach the server's database and cache: not so for the embedded
-  // database (one process only) or the in-process cache (its own memory).
+  // A worker process must reach the server's database and cache: not so for the embedded database
+  // (one process only) or the in-process cache (its own memory). Then the server is the worker.
   const shared = Boolean(e.DATABASE_URL && (e.REDIS_URL || e.REDIS_CLUSTER_NODES));
-  if (e.RUN_EXECUTION === 'process' && !shared) {
-    throw new ConfigError([{ variable: 'RUN_EXECUTION', message: 'process needs DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES): a run process cannot share the embedded database or the in-process cache' }]);
+  if (e.KILN_WORKER_IN_SERVER === 'false' && !shared) {
+    throw new ConfigError([{ variable: 'KILN_WORKER_IN_SERVER', message: 'false needs DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES): a worker process cannot share the embedded database or the in-process cache' }]);
   }
   return {
     port: e.PORT,
@@ -218,7 +234,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     demoProducts: e.DEMO_PRODUCTS,
     warmupOnStartup: e.WARMUP_ON_STARTUP,
     schedulerEnabled: e.SCHEDULER_ENABLED,
-    runExecution: e.RUN_EXECUTION === 'inline' || (e.RUN_EXECUTION === 'auto' && !shared) ? 'inline' : 'process',
+    workers: {
+      processes: shared ? e.KILN_WORKERS : 0,
+      slots: e.KILN_WORKER_SLOTS,
+      inServer: e.KILN_WORKER_IN_SERVER === 'true' || (e.KILN_WORKER_IN_SERVER === 'auto' && !shared),
+      maintenanceSeconds: e.KILN_JOB_MAINTENANCE_SECONDS,
+    },
+    shards: { keys: e.KILN_SHARD_KEYS, seconds: e.KILN_SHARD_SECONDS },
     timezone: e.KILN_TIMEZONE,
     initialAdmin: { email: e.KILN_ADMIN_EMAIL, password: e.KILN_ADMIN_PASSWORD },
     shopRateLimitPerSecond: e.SHOP_RATE_LIMIT_RPS,

@@ -5,6 +5,7 @@ import { pruneExpiredRateLimits } from './auth/rate-limit';
 import { type Cache, openCache } from './cache';
 import { RedisCache } from './cache/redis-cache';
 import { type Config, getConfig } from './config';
+import { AppError } from './errors';
 import { allStrategies } from './contexts';
 import { type Database, openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
@@ -17,9 +18,15 @@ import { type ShopReadPath, createShopReadPath } from './reads/shop-read-path';
 import { ensureDefaultSchedules } from './scheduling/default-schedules';
 import { ScheduleRunner } from './scheduling/schedule-runner';
 import { forgetRecentStrategyViews } from './strategies/strategy-views';
+import { createBoss } from './warmup/job-queue';
 import { StrategyRegistry } from './warmup/registry';
+import type { RunSummary } from './warmup/run-records';
+import { RunWaiters } from './warmup/run-waiters';
+import { RunWatchdog } from './warmup/run-watchdog';
 import type { WarmupStrategy } from './warmup/strategy';
 import { Warmer } from './warmup/warmer';
+import { WorkerPool } from './warmup/worker-pool';
+import type PgBoss from 'pg-boss';
 
 /**
  * Every long-lived part of a Kiln process, built once by buildRuntime (the one composition root:
@@ -33,7 +40,14 @@ export type Runtime = {
   database: Database;
   cache: Cache;
   registry: StrategyRegistry;
+  /** The job engine (pg-boss) on Kiln's database: runs' shards are its jobs. */
+  boss: PgBoss;
+  /** Records and stops runs; workers (here or elsewhere) execute them. */
   warmer: Warmer;
+  /** This process's workers, when it has any (worker processes, the embedded default, CLI, tests). */
+  workers: WorkerPool | null;
+  /** Deadlines and the bound on waiting for a worker (started in servers and workers). */
+  watchdog: RunWatchdog;
   scheduler: ScheduleRunner;
   metrics: Metrics;
   /** The shop's read path: cache-aside reads, their counts per key family, the per-address limit. */
@@ -56,10 +70,13 @@ export type RuntimePhase = 'starting' | 'warming' | 'ready' | 'stopping';
  *   default schedules, periodic work (sweeps, read-count flushes, coverage samples), the schedule
  *   runner unless SCHEDULER_ENABLED=false, and the start-up warmup.
  * - `cli`: a one-shot command: migrations, nothing periodic, no schedules fired.
- * - `run`: a run's own process: the database as it is (the server migrated it), nothing periodic.
- * - `test`: the caller's database as it is, nothing periodic; the test starts what it needs.
+ * - `worker`: a worker process (`npm run worker`, or beside the server under `npm start`):
+ *   migrations, workers taking shards, the run watchdog; no schedules, no shop reads.
+ * - `test`: the caller's database as it is, workers in the process, nothing else periodic.
+ * A server runs workers itself when the configuration says so (the embedded database and the
+ * in-process cache allow no other process); the CLI runs them for the duration of its command.
  */
-export type RuntimeMode = 'server' | 'cli' | 'run' | 'test';
+export type RuntimeMode = 'server' | 'worker' | 'cli' | 'test';
 
 export type RuntimeOptions = {
   mode: RuntimeMode;
@@ -74,6 +91,8 @@ export type RuntimeOptions = {
   strategies?: readonly WarmupStrategy[];
   /** The warmer's owner name in run records (default: host:pid). */
   owner?: string;
+  /** Whether this process runs workers (default: by mode and configuration). */
+  workers?: boolean;
 };
 
 /** Builds a runtime. A failed build closes whatever it had opened before rethrowing. */
@@ -102,7 +121,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const database = options.database ?? (await openDatabase(config.database));
     if (!options.database) cleanups.push({ name: 'database', run: () => database.close() });
-    if (mode === 'server' || mode === 'cli') {
+    if (mode === 'server' || mode === 'cli' || mode === 'worker') {
       await applyMigrations(database);
       logger.info({ database: database.describe() }, 'Database ready (migrations applied)');
     }
@@ -113,7 +132,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const cache = options.cache ?? openCache(config.cache);
     if (!options.cache) cleanups.push({ name: 'cache', run: () => cache.close() });
-    if (mode === 'cli' || mode === 'run') {
+    if (mode === 'cli' || mode === 'worker') {
       // Not waiting long: a Redis that is down is the engine's to report (its breaker fails the run fast).
       if (cache instanceof RedisCache) await cache.ready(3000).catch(() => {});
     }
@@ -128,26 +147,46 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     // read counts are written before the cache and the database close.
     cleanups.push({ name: 'shop read counts', run: () => shop.counter.stop() });
     cleanups.push({ name: 'coverage', run: () => coverage.stop() });
-    const metrics = createMetrics({ database, cache });
+    const boss = createBoss(database, { supervise: mode !== 'cli', maintenanceIntervalSeconds: config.workers.maintenanceSeconds });
+    const metrics = createMetrics({ database, cache, boss });
     const refusals = new RefusalLog({ database, logger, count: metrics.countRefusal });
     cleanups.push({ name: 'refused-request summary', run: () => refusals.stop() });
+    const onRunFinished = (summary: RunSummary) => {
+      metrics.observeRun(summary);
+      coverage.afterRun(summary);
+      forgetRecentStrategyViews(database); // their last run changed
+    };
+
+    boss.on('error', (error) => logger.warn({ err: error }, 'The job engine reported an error'));
+    await boss.start();
+    cleanups.push({ name: 'job engine', run: () => boss.stop({ graceful: false, close: false, wait: true }) });
+    const waiters = new RunWaiters(database, logger);
+    cleanups.push({ name: 'run waiters', run: () => waiters.close() });
+    const watchdog = new RunWatchdog({ database, boss, logger, onRunFinished });
+    const runsWorkers = options.workers ?? (mode === 'worker' || mode === 'cli' || mode === 'test' || (mode === 'server' && config.workers.inServer));
+    const workers = runsWorkers
+      ? new WorkerPool({ database, cache, boss, registry, logger, estimate: dryRunEstimator({ database, cache }), onRunFinished }, { slots: config.workers.slots })
+      : null;
     const warmer = new Warmer({
       database,
-      cache,
+      boss,
       logger,
       registry,
+      waiters,
       owner: options.owner,
-      executor: config.runExecution === 'process' ? 'child' : 'inline',
-      estimate: dryRunEstimator({ database, cache }),
-      onRunFinished: (summary) => {
-        metrics.observeRun(summary);
-        coverage.afterRun(summary);
-        forgetRecentStrategyViews(database); // their last run changed
-      },
+      shards: config.shards,
+      wakeLocalWorkers: () => workers?.wake(),
+      onRunFinished,
     });
-    // Runs get the first 15 s of a shutdown to finish, then are cancelled and saved within 8 s
-    // more: together under the 25 s a SIGTERM may take. Tests and commands wait less.
-    cleanups.push({ name: 'warmer', run: () => (background ? warmer.shutdown(15_000, 8_000) : warmer.shutdown(5_000, 2_000)) });
+    if (workers) {
+      await workers.start();
+      // Shards in progress hand back the rest of their range and save: the run goes on elsewhere.
+      cleanups.push({ name: 'workers', run: () => workers.stop(background ? 15_000 : 5_000) });
+    }
+    if (mode === 'server' || mode === 'worker') {
+      watchdog.start();
+      cleanups.push({ name: 'run watchdog', run: () => watchdog.stop() });
+    }
 
     const scheduler = new ScheduleRunner({ database, warmer, logger });
     if (background) {
@@ -158,7 +197,6 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       }, 60_000);
       prune.unref();
       cleanups.push({ name: 'rate-limit sweep', run: () => clearInterval(prune) });
-      warmer.startSweeper();
       shop.counter.start();
       coverage.start();
       // The default schedules once, on a first start; then this process fires every enabled
@@ -179,7 +217,10 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       database,
       cache,
       registry,
+      boss,
       warmer,
+      workers,
+      watchdog,
       scheduler,
       metrics,
       shop,
@@ -190,6 +231,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       stop: async () => {
         if (phase === 'stopping') return;
         phase = 'stopping';
+        warmer.stopAccepting(); // first: no run starts while the rest shuts down
         const error = await closeAll();
         if (error) throw error;
       },
@@ -205,7 +247,8 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
     }
     if (phase === 'starting') phase = 'ready';
-    if (mode === 'server') logger.info({ port: config.port, strategies: registry.names() }, 'Kiln runtime started');
+    if (mode === 'server') logger.info({ port: config.port, strategies: registry.names(), workersInServer: Boolean(workers) }, 'Kiln runtime started');
+    if (mode === 'worker') logger.info({ worker: workers?.name, slots: config.workers.slots }, 'Kiln worker started');
     return runtime;
   } catch (error) {
     await closeAll();
@@ -215,7 +258,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
 
 // The server's runtime lives on globalThis: Next.js loads instrumentation and route handlers as
 // separate module graphs, which must share one.
-type Holder = { promise?: Promise<Runtime>; runtime?: Runtime };
+type Holder = { promise?: Promise<Runtime>; runtime?: Runtime; stopped?: boolean };
 const holder = ((globalThis as { __kilnRuntime?: Holder }).__kilnRuntime ??= {});
 
 /**
@@ -223,12 +266,15 @@ const holder = ((globalThis as { __kilnRuntime?: Holder }).__kilnRuntime ??= {})
  * kept: the next call tries again. For the edges only: route handlers, pages, boot.
  */
 export function getRuntime(): Promise<Runtime> {
+  // A server shutting down answers what it still can without starting a new runtime: 503.
+  if (holder.stopped) return Promise.reject(new AppError('unavailable', 'This Kiln process is shutting down; try another replica'));
   if (!holder.promise) {
     holder.promise = buildRuntime({ mode: 'server' }).then(
       (runtime) => {
         holder.runtime = runtime;
         const stop = runtime.stop;
         runtime.stop = async () => {
+          holder.stopped = true;
           try {
             await stop();
           } finally {
@@ -257,6 +303,7 @@ export function currentRuntime(): Runtime | undefined {
  * cache) instead of building one from the environment. Returns the uninstaller.
  */
 export function installRuntimeForTests(runtime: Runtime): () => void {
+  holder.stopped = false;
   holder.promise = Promise.resolve(runtime);
   holder.runtime = runtime;
   return () => {

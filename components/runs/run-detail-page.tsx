@@ -18,6 +18,7 @@ import { RunCoverage } from './run-coverage';
 import { RunProgressView } from './run-progress';
 import { RunSummary } from './run-summary';
 import { RunTimeline } from './run-timeline';
+import { ShardsTable } from './shards-table';
 import { StrategyResultsTable } from './strategy-results-table';
 
 /** One run: who started it, how each strategy went and when, its failed keys, and what to do next. */
@@ -90,6 +91,11 @@ export function RunDetailPage({ id }: { id: string }) {
                 <StrategyResultsTable results={detail.results} threshold={settings.data?.alertSuccessRate} dryRun={detail.dryRun} />
               )}
             </Panel>
+            {detail.shards.length > 0 ? (
+              <Panel title="Shards" id="shards">
+                <ShardsTable shards={detail.shards} />
+              </Panel>
+            ) : null}
             <Panel
               title="Failed keys"
               id="failed-keys"

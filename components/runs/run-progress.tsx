@@ -4,7 +4,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { successRate } from '@/lib/success-rate';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
-import { summarizeProgress } from '@/lib/ui/run-progress';
+import { describePhase, summarizeProgress } from '@/lib/ui/run-progress';
 import { errorMessage } from '../api/api-fetch';
 import { type LiveRunState, useRunEvents } from '../api/run-events';
 import { useCancelRunMutation } from '../api/runs';
@@ -103,6 +103,11 @@ function Figures({ run }: { run: NonNullable<LiveRunState['run']> }) {
           </>
         )}
       </dl>
+      {running && describePhase(run.progress) ? (
+        <p className={`text-xs ${run.progress?.waitingFor === 'worker' ? 'text-warn' : 'text-muted'}`} data-testid="progress-phase">
+          {describePhase(run.progress)}
+        </p>
+      ) : null}
       {run.error ? <p className="text-xs text-bad">{run.error}</p> : null}
     </>
   );

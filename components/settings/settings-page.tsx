@@ -6,6 +6,7 @@ import { QueryState } from '../ui/state-panel';
 import { ConcurrencyPanel } from './concurrency-panel';
 import { DefaultsPanel } from './defaults-panel';
 import { StrategySettingsPanel } from './strategy-settings-panel';
+import { WarmingPanel } from './warming-panel';
 
 /** Concurrency (live), the global defaults, and each strategy's own settings. */
 export function SettingsPage() {
@@ -17,6 +18,7 @@ export function SettingsPage() {
         <QueryState query={settings} what="the settings" loadingRows={4}>
           {(data) => (
             <>
+              <WarmingPanel settings={data} />
               <ConcurrencyPanel settings={data} />
               <DefaultsPanel settings={data} />
             </>

@@ -7,12 +7,14 @@ import type { Actor } from '@/lib/api/auth';
 import { useLogoutMutation, useMeQuery } from '../api/auth';
 import { errorMessage } from '../api/api-fetch';
 import { useHasRole } from './role';
+import { PauseBanner } from './pause-banner';
 import { ThemeToggle } from './theme-toggle';
 
 const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/history', label: 'History' },
   { href: '/schedules', label: 'Schedules' },
+  { href: '/workers', label: 'Workers' },
   { href: '/settings', label: 'Settings' },
   { href: '/audit', label: 'Audit' },
 ];
@@ -76,6 +78,7 @@ export function AppShell({ actor, children }: { actor: Actor; children: ReactNod
         ) : null}
       </header>
       <main id="main" className="mx-auto max-w-[1440px] px-5 py-5">
+        <PauseBanner />
         {children}
       </main>
     </div>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strategyNameSchema as strategyName, isoDateSchema as isoDate } from './names';
 import { RUN_STATUSES, RUN_TRIGGERS, startRunSchema } from './runs';
 
 /**
@@ -31,8 +32,6 @@ import { RUN_STATUSES, RUN_TRIGGERS, startRunSchema } from './runs';
 export const READ_FAMILIES = ['products', 'categories', 'recommendations', 'sessions'] as const;
 export type ReadFamily = (typeof READ_FAMILIES)[number];
 
-const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2026-11-22T10:00:00Z' });
-const strategyName = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, { error: 'expected a strategy name such as hot_products' });
 
 // ---- The shop's read path -------------------------------------------------------------------
 
@@ -210,57 +209,4 @@ export type RunCoverage = { runId: string; samples: CoverageSample[] };
 export const estimateRunSchema = startRunSchema;
 export type EstimateRunRequest = z.infer<typeof estimateRunSchema>;
 
-export type StrategyEstimate = {
-  strategy: string;
-  ttlSeconds: number;
-  keys: {
-    count: number;
-    /** false: the listing was cut off at its bound and `count` is a lower bound. */
-    exact: boolean;
-    /** count_keys: the strategy's own count; listing: a dry listing; dry_run: counted by the dry run. */
-    basis: 'count_keys' | 'listing' | 'dry_run';
-  };
-  duration: {
-    /** count / keysPerSecond; null without history. */
-    expectedMs: number | null;
-    basis: 'history' | 'none';
-    /** Keys per second over the strategy's recent runs (key-weighted). */
-    keysPerSecond: number | null;
-    /** How many recent runs that rate comes from (at most 10). */
-    runs: number;
-  };
-  memory: {
-    /** bytesPerKey x count; null when nothing could be sampled. */
-    bytes: number | null;
-    bytesPerKey: number | null;
-    /** Keys measured. */
-    sampled: number;
-    /** memory_usage: Redis MEMORY USAGE of cached keys (memory cache: its own accounting);
-     *  loaded_values: nothing was cached, so freshly loaded values' key + value bytes (no overhead). */
-    basis: 'memory_usage' | 'loaded_values' | 'none';
-  };
-  /** Why the strategy could not be estimated (its listing failed, say). */
-  error: string | null;
-};
-
-export type RunEstimate = {
-  computedAt: string;
-  strategies: StrategyEstimate[];
-  total: {
-    keys: number;
-    /**
-     * The sum over the strategies with history (runs warm strategies one after another), plus the
-     * run's own overhead (starting its process, saving its results): the median, over its last
-     * runs, of a run's duration beyond its strategies' durations.
-     */
-    expectedMs: number | null;
-    /** That overhead alone; null without history. */
-    overheadMs?: number | null;
-    /** Every strategy has a duration estimate. */
-    durationComplete: boolean;
-    bytes: number | null;
-    memoryComplete: boolean;
-  };
-  /** With onlyMissing, keys still fresh are skipped: the real work is at most this. */
-  onlyMissing: boolean;
-};
+export type { RunEstimate, StrategyEstimate } from './estimate';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strategyNameSchema } from './names';
 
 /** A run id in a path: a UUID. */
 export const runIdParamsSchema = z.strictObject({
@@ -7,5 +8,5 @@ export const runIdParamsSchema = z.strictObject({
 
 /** A strategy name in a path. */
 export const strategyParamsSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, { error: 'expected a strategy name such as hot_products' }),
+  name: strategyNameSchema,
 });

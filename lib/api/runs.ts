@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { RunEstimate } from './effect';
+import { strategyNameSchema as strategyName, tagNameSchema as tagName, isoDateSchema as isoDate } from './names';
+import type { RunEstimate } from './estimate';
 
 /** Shapes of the runs API, shared by the route handlers and the browser. */
 
@@ -8,8 +9,6 @@ export const RUN_TRIGGERS = ['startup', 'schedule', 'catch_up', 'manual', 'api',
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
-const strategyName = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, { error: 'expected a strategy name such as hot_products' });
-const tagName = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, { error: 'expected a tag such as catalog' });
 
 export const scopeSchema = z.union(
   [
@@ -29,7 +28,6 @@ export const startRunSchema = z.strictObject({
 });
 export type StartRunRequest = z.infer<typeof startRunSchema>;
 
-const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2026-11-22T10:00:00Z' });
 
 export const listRunsQuerySchema = z.strictObject({
   strategy: strategyName.optional(),
@@ -102,7 +100,14 @@ export type StrategyProgress = {
   elapsedMs: number;
 };
 
-/** Progress as the running process publishes it (about twice a second). */
+/**
+ * What a run is doing now: `queued` (its work waits for a worker), `planning` (a worker splits a
+ * strategy's key space into shards), `counting` (its keys), `warming`, `saving` (its results).
+ */
+export const RUN_PHASES = ['queued', 'planning', 'counting', 'warming', 'saving'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
+
+/** Progress of a run as its records say now (its shards publish theirs about twice a second). */
 export type RunProgress = {
   strategy: string | null;
   position: number;
@@ -111,6 +116,41 @@ export type RunProgress = {
   completed: { strategy: string; outcome: string; total: number; warmed: number; skipped: number; failed: number }[];
   concurrency: number;
   inFlight: number;
+  /** The current strategy's shards: how many, waiting, running, settled, taken over after a worker died. */
+  shards: { total: number; queued: number; running: number; settled: number; retried: number } | null;
+  /** Null once the run has ended. */
+  phase: RunPhase | null;
+  /** When the phase began (ISO). */
+  phaseSince: string | null;
+  /** Why queued work is not taken: the global pause, no live worker, every worker busy. */
+  waitingFor: 'pause' | 'worker' | 'slot' | null;
+};
+
+/** One shard of a run's strategy, as the run detail lists them. */
+export type RunShardItem = {
+  strategy: string;
+  shard: number;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** Key-space positions [from, to) (product ids), when the strategy has a key space. */
+  rangeFrom: number | null;
+  rangeTo: number | null;
+  skip: number;
+  worker: string | null;
+  attempt: number;
+  retries: { attempt: number; worker: string | null; startedAt: string | null; endedAt: string; reason: string }[];
+  expected: number | null;
+  total: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  phase: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** Ended before its range did (time cap, worker shutdown): the rest is a later shard. */
+  cut: boolean;
+  error: string | null;
 };
 
 /** A run as its event stream (GET /api/runs/{id}/events) reports it. */
@@ -130,14 +170,15 @@ export type RunSnapshot = {
 };
 
 export type RunDetail = RunListItem & {
+  /** The process that recorded the run (host:pid); the shards say which workers executed it. */
   owner: string;
-  heartbeatAt: string;
   cancelRequestedAt: string | null;
   cancelRequestedBy: string | null;
   retryOf: string | null;
   keyFilter: Record<string, string[]> | null;
   progress: RunProgress | null;
   results: RunStrategyResult[];
+  shards: RunShardItem[];
   failures: RunFailureItem[];
   /** Failures recorded for the run (at most 1000 are kept). */
   failureCount: number;

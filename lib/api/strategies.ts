@@ -61,6 +61,12 @@ export type SettingsView = {
   keyTimeoutMs: number;
   alertSuccessRate: number;
   runTimeoutSeconds: number;
+  /** Queued work no live worker takes for this long fails its run. */
+  workerWaitSeconds: number;
+  /** The global pause: no worker takes new work while it is on (queued work waits). */
+  paused: boolean;
+  pausedAt: string | null;
+  pausedBy: string | null;
   updatedAt: string;
   updatedBy: string;
 };
@@ -73,6 +79,8 @@ export const updateSettingsSchema = z
     keyTimeoutMs: wholeNumber('a whole number of milliseconds', 10, 600_000).optional(),
     alertSuccessRate: z.number({ error: 'expected a number from 0 to 1' }).min(0).max(1).optional(),
     runTimeoutSeconds: wholeNumber('a whole number of seconds', 10, 86_400).optional(),
+    workerWaitSeconds: wholeNumber('a whole number of seconds', 10, 86_400).optional(),
+    paused: z.boolean({ error: 'expected true or false' }).optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { error: 'send at least one setting' });
 export type UpdateSettingsRequest = z.infer<typeof updateSettingsSchema>;

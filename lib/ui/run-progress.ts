@@ -63,3 +63,28 @@ export function summarizeProgress(run: LiveRun): ProgressSummary {
 function ranToTheEnd(status: RunStatus): boolean {
   return status === 'succeeded' || status === 'partial' || status === 'failed';
 }
+
+/**
+ * What a running run is doing or waiting for, in words: queued work with no live worker, the
+ * global pause, splitting a key space into shards, counting, warming n of m shards, saving.
+ */
+export function describePhase(progress: RunProgress | null | undefined): string | null {
+  if (!progress?.phase) return null;
+  const shards = progress.shards;
+  const of = shards && shards.total > 1 ? ` (${shards.settled} of ${shards.total} shards done, ${shards.running} running)` : '';
+  switch (progress.phase) {
+    case 'queued':
+      if (progress.waitingFor === 'pause') return 'Waiting: warming is paused (Settings)';
+      if (progress.waitingFor === 'worker') return 'Waiting for a worker: none is running (start one with npm run worker)';
+      if (progress.waitingFor === 'slot') return 'Queued: every worker is busy with other shards';
+      return 'Queued: a worker is taking it';
+    case 'planning':
+      return 'Splitting the key space into shards';
+    case 'counting':
+      return `Counting keys${of}`;
+    case 'saving':
+      return 'Saving the results';
+    default:
+      return shards && shards.queued > 0 && progress.waitingFor === 'worker' ? `Warming${of}; the rest waits for a worker` : `Warming${of}`;
+  }
+}

@@ -5,7 +5,7 @@ import type { Scope } from '../db/schema';
 import { AppError } from '../errors';
 import { createLogger } from '../logger';
 import { buildRuntime } from '../runtime';
-import { sweepAbandonedRuns } from '../warmup/run-store';
+import { readSnapshot } from '../runs/watch-run';
 import { formatSummary } from '../warmup/summary';
 import { runCli } from './cli-support';
 import { ProgressBar, formatCount } from './progress-bar';
@@ -54,7 +54,6 @@ runCli(async () => {
     if (cache.kind === 'memory') {
       console.warn('Note: REDIS_URL is not set, so this warms an in-process cache that ends with this command.');
     }
-    await sweepAbandonedRuns(database);
     const run = await warmer.startRun({
       trigger: 'cli',
       triggeredBy: `cli:${os.userInfo().username}@${os.hostname()}`,
@@ -67,12 +66,22 @@ runCli(async () => {
     const bar = new ProgressBar();
     const stopOnSignal = () => void warmer.cancelRun(run.runId, 'cli (interrupted)');
     process.once('SIGINT', stopOnSignal);
+    // The run's progress as every process sees it: its shards may run on this process's workers or on others'.
+    let polling = false;
     const timer = setInterval(() => {
-      const p = warmer.localProgress(run.runId);
-      const c = p?.current;
-      if (!p || !c) return;
-      bar.update(c.done, c.expected, `${c.strategy} (${p.position + 1}/${p.strategiesTotal}) ${formatCount(c.done)} keys, ${formatCount(c.keysPerSecond)}/s, ${c.failed} failed`);
-    }, 100);
+      if (polling) return;
+      polling = true;
+      void readSnapshot(database, run.runId)
+        .then((snapshot) => {
+          const p = snapshot?.progress;
+          const c = p?.current;
+          if (!p || !c) return;
+          const shards = p.shards && p.shards.total > 1 ? `, ${p.shards.settled}/${p.shards.total} shards` : '';
+          bar.update(c.done, c.expected, `${c.strategy} (${p.position + 1}/${p.strategiesTotal}) ${formatCount(c.done)} keys, ${formatCount(c.keysPerSecond)}/s, ${c.failed} failed${shards}`);
+        })
+        .catch(() => {})
+        .finally(() => (polling = false));
+    }, 250);
     const summary = await run.done;
     clearInterval(timer);
     bar.done();

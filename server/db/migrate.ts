@@ -1,4 +1,5 @@
 import 'server-only';
+import { installJobSchema } from '../warmup/job-queue';
 import type { Database } from './client';
 import { migrationsFolder } from './client';
 
@@ -6,11 +7,17 @@ import { migrationsFolder } from './client';
 const MIGRATION_LOCK_ID = 7_283_501;
 
 /**
- * Applies the committed drizzle-kit migrations. On Postgres several replicas may start at once,
- * so the migration runs under an advisory lock: the first process applies them, the others wait
- * and then find nothing left to do.
+ * Applies the committed drizzle-kit migrations, then installs or upgrades the job engine's own
+ * schema (pg-boss keeps its tables in `pgboss` and migrates them itself). On Postgres several
+ * replicas may start at once, so Kiln's migration runs under an advisory lock: the first process
+ * applies them, the others wait and then find nothing left to do (pg-boss has a lock of its own).
  */
 export async function applyMigrations(database: Database): Promise<void> {
+  await applyKilnMigrations(database);
+  await installJobSchema(database);
+}
+
+async function applyKilnMigrations(database: Database): Promise<void> {
   if (database.kind === 'pglite') {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(database.db as never, { migrationsFolder: migrationsFolder() });

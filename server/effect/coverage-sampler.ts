@@ -2,7 +2,7 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import { withTryAdvisoryLock } from '../db/advisory-lock';
 import { AppError } from '../errors';
-import type { RunSummary } from '../warmup/execute-run';
+import type { RunSummary } from '../warmup/run-records';
 import type { StrategyRegistry } from '../warmup/registry';
 import { resolveStrategies } from '../warmup/settings';
 import type { ResolvedStrategy } from '../warmup/strategy';

@@ -3,11 +3,17 @@ import { sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
-import type { RunSummary } from '../warmup/execute-run';
+import { workers } from '../db/schema';
+import type { RunSummary } from '../warmup/run-records';
+import { WORKER_GONE_SECONDS } from '../warmup/run-watchdog';
+import { queueDepth } from '../workers/list-workers';
+import type PgBoss from 'pg-boss';
 
 export type MetricsDeps = {
   database: Database;
   cache: Cache;
+  /** The job engine, for the queue's depth (absent: no queue metrics). */
+  boss?: PgBoss;
 };
 
 export type Metrics = {
@@ -75,15 +81,67 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   new Gauge({
     name: 'kiln_loads_in_flight',
-    help: 'Loads in flight now, over every running run (as their processes publish it twice a second)',
+    help: 'Loads in flight now, over every running shard (as their workers publish it twice a second)',
     registers: [registry],
     async collect() {
       const rows = await deps.database
-        .rows<{ n: number }>(sql`select coalesce(sum((progress->>'inFlight')::int), 0)::int as n from runs where status = 'running'`)
+        .rows<{ n: number }>(sql`select coalesce(sum((progress->>'inFlight')::int), 0)::int as n from run_shards where status = 'running'`)
         .catch(() => null);
       if (rows) this.set(rows[0]?.n ?? 0);
     },
   });
+
+  // The fleet, from what each worker reports in Postgres: every replica exports the same figures,
+  // so a dashboard takes them from any one replica (max, not sum, across replicas).
+  const fleet = async () =>
+    deps.database.db
+      .select({ id: workers.id, host: workers.host, pid: workers.pid, busy: workers.busy, slots: workers.slots, keysPerSecond: workers.keysPerSecond, alive: sql<boolean>`${workers.lastSeenAt} > now() - make_interval(secs => ${WORKER_GONE_SECONDS})` })
+      .from(workers)
+      .where(sql`${workers.state} = 'running' and ${workers.lastSeenAt} > now() - interval '1 hour'`)
+      .catch(() => null);
+  new Gauge({
+    name: 'kiln_workers',
+    help: 'Worker processes reporting in the last hour, by whether they are alive (reported within 15 s)',
+    labelNames: ['alive'],
+    registers: [registry],
+    async collect() {
+      const rows = await fleet();
+      if (!rows) return;
+      this.set({ alive: 'true' }, rows.filter((r) => r.alive).length);
+      this.set({ alive: 'false' }, rows.filter((r) => !r.alive).length);
+    },
+  });
+  for (const [name, help, read] of [
+    ['kiln_worker_keys_per_second', 'Keys a live worker warmed per second over its last 10 s, by worker (host:pid)', (w: { keysPerSecond: number }) => w.keysPerSecond],
+    ['kiln_worker_busy_slots', 'Shards a live worker is warming now, by worker (host:pid)', (w: { busy: number }) => w.busy],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['worker'],
+      registers: [registry],
+      async collect() {
+        const rows = await fleet();
+        if (!rows) return;
+        this.reset();
+        for (const r of rows.filter((w) => w.alive)) this.set({ worker: `${r.host}:${r.pid}` }, read(r as never));
+      },
+    });
+  }
+  if (deps.boss) {
+    const boss = deps.boss;
+    new Gauge({
+      name: 'kiln_queue_shards',
+      help: 'Shards in the job queue, by state: queued (waiting for a worker), active, retrying (after a worker died or failed)',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        const depth = await queueDepth(boss).catch(() => null);
+        if (!depth) return;
+        for (const state of ['queued', 'active', 'retrying'] as const) this.set({ state }, depth[state]);
+      },
+    });
+  }
 
   new Gauge({
     name: 'kiln_cache_up',

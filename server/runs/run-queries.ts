@@ -1,17 +1,18 @@
 import 'server-only';
-import { type SQL, sql } from 'drizzle-orm';
-import type { ListRunsQuery, RunDetail, RunFailureItem, RunList, RunListItem, RunStrategyResult } from '@/lib/api/runs';
+import { type SQL, and, asc, eq, ilike, or, sql } from 'drizzle-orm';
+import type { ListRunsQuery, RunDetail, RunFailureItem, RunList, RunListItem, RunShardItem, RunStrategyResult } from '@/lib/api/runs';
 import type { Database } from '../db/client';
-import { successRateSql } from '../db/sql-fragments';
+import { type RunFailure, type RunShard, type RunStrategy, runFailures, runShards, runStrategies } from '../db/schema';
+import { isoTimestamp, successRateSql } from '../db/sql-fragments';
 import { AppError } from '../errors';
+import { runProgressJson } from './run-progress-sql';
 
 /** The run columns every listing returns, as JSON-ready camelCase values. */
 const RUN_COLUMNS = sql`
   r.id::text as id, r.trigger, r.triggered_by as "triggeredBy", r.schedule_id as "scheduleId",
   s.name as "scheduleName", r.scope, r.strategies, r.status, r.dry_run as "dryRun",
   r.only_missing as "onlyMissing", r.concurrency,
-  to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt",
-  to_char(r.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "finishedAt",
+  ${isoTimestamp('r.created_at')} as "createdAt", ${isoTimestamp('r.finished_at')} as "finishedAt",
   r.duration_ms as "durationMs", r.total::float8 as total, r.warmed::float8 as warmed,
   r.skipped::float8 as skipped, r.failed::float8 as failed,
   ${successRateSql('r.warmed', 'r.failed')} as "successRate",
@@ -49,43 +50,88 @@ export async function listRuns(database: Database, query: ListRunsQuery): Promis
   };
 }
 
-/** One run with its per-strategy results and failures (optionally only those matching `search`). */
+/** One run with its per-strategy results, its shards and its failures (optionally only those matching `search`). */
 export async function getRunDetail(database: Database, id: string, options: { search?: string } = {}): Promise<RunDetail> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
     throw new AppError('not_found', `No run with id ${id}`, { field: 'id' });
   }
-  const [run] = await database.rows<RunDetail>(sql`
-    select ${RUN_COLUMNS}, r.owner,
-      to_char(r.heartbeat_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "heartbeatAt",
-      to_char(r.cancel_requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "cancelRequestedAt",
+  const [run] = await database.rows<Omit<RunDetail, 'results' | 'shards' | 'failures'>>(sql`
+    select ${RUN_COLUMNS}, r.owner, ${isoTimestamp('r.cancel_requested_at')} as "cancelRequestedAt",
       r.cancel_requested_by as "cancelRequestedBy", r.retry_of::text as "retryOf", r.key_filter as "keyFilter",
-      r.progress, r.estimate, (select count(*)::int from run_failures f where f.run_id = r.id) as "failureCount"
+      ${runProgressJson()} as progress, r.estimate, (select count(*)::int from run_failures f where f.run_id = r.id) as "failureCount"
     from runs r left join schedules s on s.id = r.schedule_id
     where r.id = ${id}::uuid`);
   if (!run) throw new AppError('not_found', `No run with id ${id}`, { field: 'id' });
   const search = options.search?.trim();
-  const [results, failures] = await Promise.all([
-    database.rows<RunStrategyResult>(sql`
-      select strategy, position, outcome, priority, ttl_seconds as "ttlSeconds", total, warmed, skipped, failed,
-             success_rate as "successRate",
-             to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "startedAt",
-             to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "finishedAt",
-             duration_ms as "durationMs", error
-      from run_strategies where run_id = ${id}::uuid order by position`),
-    database.rows<RunFailureItem>(sql`
-      select strategy, key, error, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
-      from run_failures
-      where run_id = ${id}::uuid
-        ${search ? sql`and (key ilike ${'%' + escapeLike(search) + '%'} or error ilike ${'%' + escapeLike(search) + '%'})` : sql``}
-      order by id limit 1000`),
+  const [results, shards, failures] = await Promise.all([
+    database.db.select().from(runStrategies).where(eq(runStrategies.runId, id)).orderBy(asc(runStrategies.position)),
+    database.db.select().from(runShards).where(eq(runShards.runId, id)).orderBy(asc(runShards.queuedAt), asc(runShards.strategy), asc(runShards.shard)),
+    database.db
+      .select()
+      .from(runFailures)
+      .where(and(eq(runFailures.runId, id), search ? or(ilike(runFailures.key, `%${escapeLike(search)}%`), ilike(runFailures.error, `%${escapeLike(search)}%`)) : undefined))
+      .orderBy(asc(runFailures.id))
+      .limit(1000),
   ]);
-  return { ...run, results, failures };
+  return { ...run, results: results.map(toStrategyResult), shards: shards.map(toShardItem), failures: failures.map(toFailureItem) };
+}
+
+function toStrategyResult(r: RunStrategy): RunStrategyResult {
+  return {
+    strategy: r.strategy,
+    position: r.position,
+    outcome: r.outcome,
+    priority: r.priority,
+    ttlSeconds: r.ttlSeconds,
+    total: r.total,
+    warmed: r.warmed,
+    skipped: r.skipped,
+    failed: r.failed,
+    successRate: r.successRate,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt.toISOString(),
+    durationMs: r.durationMs,
+    error: r.error,
+  };
+}
+
+function toShardItem(s: RunShard): RunShardItem {
+  return {
+    strategy: s.strategy,
+    shard: s.shard,
+    status: s.status,
+    rangeFrom: s.rangeFrom,
+    rangeTo: s.rangeTo,
+    skip: s.skip,
+    worker: s.worker,
+    attempt: s.attempt,
+    retries: s.retries,
+    expected: s.expected,
+    total: s.status === 'running' ? (s.progress?.done ?? 0) : s.total,
+    warmed: s.status === 'running' ? (s.progress?.warmed ?? 0) : s.warmed,
+    skipped: s.status === 'running' ? (s.progress?.skipped ?? 0) : s.skipped,
+    failed: s.status === 'running' ? (s.progress?.failed ?? 0) : s.failed,
+    phase: s.phase,
+    queuedAt: s.queuedAt.toISOString(),
+    startedAt: s.startedAt?.toISOString() ?? null,
+    finishedAt: s.finishedAt?.toISOString() ?? null,
+    durationMs: s.durationMs,
+    cut: s.cut,
+    error: s.error,
+  };
+}
+
+function toFailureItem(f: RunFailure): RunFailureItem {
+  return { strategy: f.strategy, key: f.key, error: f.error, at: f.at.toISOString() };
 }
 
 /** All failed keys of a run, per strategy: what "Retry failed keys" warms again. */
 export async function getFailedKeys(database: Database, id: string): Promise<Record<string, string[]>> {
-  const rows = await database.rows<{ strategy: string; keys: string[] }>(sql`
-    select strategy, array_agg(distinct key) as keys from run_failures where run_id = ${id}::uuid group by strategy`);
+  const rows = await database.db
+    .select({ strategy: runFailures.strategy, keys: sql<string[]>`array_agg(distinct ${runFailures.key})` })
+    .from(runFailures)
+    .where(eq(runFailures.runId, id))
+    .groupBy(runFailures.strategy);
   return Object.fromEntries(rows.map((r) => [r.strategy, r.keys]));
 }
 

@@ -1,9 +1,9 @@
 import 'server-only';
-import { sql } from 'drizzle-orm';
-import type { Scope } from '../db/schema';
-import { AppError } from '../errors';
+import { and, asc, desc, eq, isNotNull } from 'drizzle-orm';
+import { successRate } from '@/lib/success-rate';
 import type { Database } from '../db/client';
-import { successRateSql } from '../db/sql-fragments';
+import { type Scope, runs } from '../db/schema';
+import { AppError } from '../errors';
 import type { StrategyRegistry } from '../warmup/registry';
 import { byPriority, resolveStrategies } from '../warmup/settings';
 
@@ -30,17 +30,26 @@ export type WarmupSummary = {
 export async function getWarmupSummary(runtime: { database: Database; registry: StrategyRegistry; warmupOnStartup: boolean }): Promise<WarmupSummary> {
   const [strategies, [last], running] = await Promise.all([
     resolveStrategies(runtime.database, runtime.registry),
-    runtime.database.rows<NonNullable<WarmupSummary['lastWarmup']>>(sql`
-      select id::text as "runId", trigger, status, to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "finishedAt",
-             duration_ms as "durationMs", total::float8 as total, warmed::float8 as warmed, skipped::float8 as skipped, failed::float8 as failed,
-             ${successRateSql('warmed', 'failed')} as "successRate"
-      from runs where finished_at is not null and not dry_run order by finished_at desc limit 1`),
-    runtime.database.rows<{ id: string }>(sql`select id::text as id from runs where status = 'running' order by created_at`),
+    runtime.database.db.select().from(runs).where(and(isNotNull(runs.finishedAt), eq(runs.dryRun, false))).orderBy(desc(runs.finishedAt)).limit(1),
+    runtime.database.db.select({ id: runs.id }).from(runs).where(eq(runs.status, 'running')).orderBy(asc(runs.createdAt)),
   ]);
   return {
     enabled: runtime.warmupOnStartup,
     strategies: strategies.sort(byPriority).map((s) => ({ name: s.name, context: s.strategy.context, priority: s.priority, ttlSeconds: s.ttlSeconds, enabled: s.enabled })),
-    lastWarmup: last ?? null,
+    lastWarmup: last
+      ? {
+          runId: last.id,
+          trigger: last.trigger,
+          status: last.status,
+          finishedAt: last.finishedAt!.toISOString(),
+          durationMs: last.durationMs,
+          total: last.total,
+          warmed: last.warmed,
+          skipped: last.skipped,
+          failed: last.failed,
+          successRate: successRate(last),
+        }
+      : null,
     running: running.map((r) => r.id),
   };
 }

@@ -2,26 +2,28 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { RunSnapshot } from '@/lib/api/runs';
 import type { Database } from '../db/client';
+import { isoTimestamp } from '../db/sql-fragments';
 import { AppError } from '../errors';
+import { runProgressJson } from './run-progress-sql';
 
 export type { RunSnapshot };
 
 export type RunEvent = { type: 'progress' | 'end'; run: RunSnapshot };
 
+/** A run as its event stream reports it: its totals so far and its progress, built by Postgres. */
 export async function readSnapshot(database: Database, runId: string): Promise<RunSnapshot | undefined> {
   const [row] = await database.rows<RunSnapshot>(sql`
-    select id::text as id, status, concurrency, total::float8 as total, warmed::float8 as warmed,
-           skipped::float8 as skipped, failed::float8 as failed, progress,
-           to_char(cancel_requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "cancelRequestedAt",
-           to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "finishedAt",
-           duration_ms as "durationMs", error
-    from runs where id = ${runId}::uuid`);
+    select r.id::text as id, r.status, r.concurrency, r.total::float8 as total, r.warmed::float8 as warmed,
+           r.skipped::float8 as skipped, r.failed::float8 as failed, ${runProgressJson()} as progress,
+           ${isoTimestamp('r.cancel_requested_at')} as "cancelRequestedAt", ${isoTimestamp('r.finished_at')} as "finishedAt",
+           r.duration_ms as "durationMs", r.error
+    from runs r where r.id = ${runId}::uuid`);
   return row;
 }
 
 /**
- * A run's progress as it changes, read from Postgres where whichever process runs it publishes it
- * (its heartbeat writes progress twice a second), so a watcher on any replica sees it. Ends with
+ * A run's progress as it changes, read from Postgres where the workers running its shards publish
+ * theirs (twice a second), so a watcher on any replica sees it. Ends with
  * an `end` event once the run has finished. Throws not_found for an unknown run.
  */
 export async function* watchRun(database: Database, runId: string, signal: AbortSignal, intervalMs = 500): AsyncGenerator<RunEvent> {

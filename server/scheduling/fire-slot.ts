@@ -1,9 +1,9 @@
 import 'server-only';
-import { sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import type { Schedule, ScheduleFire } from '../db/schema';
+import { type Schedule, type ScheduleFire, runs } from '../db/schema';
 import type { Logger } from '../logger';
-import { LEASE_SECONDS, StrategiesBusyError } from '../warmup/run-store';
+import { StrategiesBusyError } from '../warmup/run-records';
 import type { Warmer } from '../warmup/warmer';
 import { parseCron } from './cron-expression';
 import { isSlot } from './cron-slots';
@@ -76,14 +76,15 @@ async function claimSlot(database: Database, scheduleId: number, slotAt: Date, o
 type StartResult = { outcome: FireOutcome; runId?: string; reason?: string };
 
 async function startRunFor(deps: FireDeps, schedule: Schedule, trigger: FireTrigger): Promise<StartResult> {
-  // A run whose process died still says `running` until it is swept; its lapsed heartbeat gives it away.
-  const [previous] = await deps.database.rows<{ id: string; created_at: string }>(sql`
-    select id::text as id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at
-    from runs
-    where schedule_id = ${schedule.id} and status = 'running' and heartbeat_at > now() - make_interval(secs => ${LEASE_SECONDS})
-    order by created_at desc limit 1`);
+  // Runs no longer die with a process (their shards are retried elsewhere): a running run is running.
+  const [previous] = await deps.database.db
+    .select({ id: runs.id, createdAt: runs.createdAt })
+    .from(runs)
+    .where(and(eq(runs.scheduleId, schedule.id), eq(runs.status, 'running')))
+    .orderBy(desc(runs.createdAt))
+    .limit(1);
   if (previous) {
-    return { outcome: 'skipped_overlap', reason: `The previous run of this schedule (${previous.id}, started ${previous.created_at}) is still running` };
+    return { outcome: 'skipped_overlap', reason: `The previous run of this schedule (${previous.id}, started ${previous.createdAt.toISOString().slice(0, 19)}Z) is still running` };
   }
   try {
     const run = await deps.warmer.startRun({

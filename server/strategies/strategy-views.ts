@@ -2,38 +2,35 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { StrategyRunSummary, StrategyView } from '@/lib/api/strategies';
 import type { Database } from '../db/client';
+import { strategyLocks, strategySettings } from '../db/schema';
+import { isoTimestamp, textArray } from '../db/sql-fragments';
 import { RecentAnswers } from '../http/recent-answers';
 import type { StrategyRegistry } from '../warmup/registry';
 import { byPriority, resolveStrategies } from '../warmup/settings';
 
 const RECENT_RUNS = 20;
-const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 /** Every strategy as operators see it: settings in force, defaults, last run, recent success rates. */
 export async function listStrategyViews(database: Database, registry: StrategyRegistry): Promise<StrategyView[]> {
   const [resolved, overrides, recent, leases] = await Promise.all([
     resolveStrategies(database, registry),
-    database.rows<{ strategy: string; updatedAt: string; updatedBy: string }>(
-      sql`select strategy, ${iso('updated_at')} as "updatedAt", updated_by as "updatedBy" from strategy_settings`,
-    ),
+    database.db.select({ strategy: strategySettings.strategy, updatedAt: strategySettings.updatedAt, updatedBy: strategySettings.updatedBy }).from(strategySettings),
     // The last runs of each registered strategy: one short walk down the (strategy, finished_at)
     // index per strategy, so the cost stays flat however long the history grows (a window over
     // every row took 67 ms of SQL at a year of runs, this 0.3 ms; every overview polls it).
     // `nulls last` as in the index (drizzle's .desc()); without it Postgres sorts every row.
     database.rows<StrategyRunSummary & { strategy: string }>(sql`
       select s.strategy, x."runId", x.outcome, x."finishedAt", x.total, x.warmed, x.skipped, x.failed, x."successRate", x."durationMs"
-      from unnest(${`{${registry.names().join(',')}}`}::text[]) as s(strategy)
+      from unnest(${textArray(registry.names())}) as s(strategy)
       cross join lateral (
-        select rs.run_id::text as "runId", rs.outcome, ${iso('rs.finished_at')} as "finishedAt", rs.finished_at,
+        select rs.run_id::text as "runId", rs.outcome, ${isoTimestamp('rs.finished_at')} as "finishedAt", rs.finished_at,
                rs.total, rs.warmed, rs.skipped, rs.failed, rs.success_rate as "successRate", rs.duration_ms as "durationMs"
         from run_strategies rs
         where rs.strategy = s.strategy and not rs.dry_run
         order by rs.finished_at desc nulls last
         limit ${RECENT_RUNS}) x
       order by s.strategy, x.finished_at`),
-    database.rows<{ strategy: string; runId: string }>(
-      sql`select strategy, run_id::text as "runId" from strategy_leases where expires_at > now()`,
-    ),
+    database.db.select({ strategy: strategyLocks.strategy, runId: strategyLocks.runId }).from(strategyLocks),
   ]);
   return resolved.sort(byPriority).map((r) => {
     const override = overrides.find((o) => o.strategy === r.name);
@@ -57,7 +54,7 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
       lastRun: last ? (({ strategy: _, ...rest }) => rest)(last) : null,
       recent: runs.map((x) => ({ finishedAt: x.finishedAt, successRate: x.successRate, outcome: x.outcome })),
       busyWith: leases.find((l) => l.strategy === r.name)?.runId ?? null,
-      updatedAt: override?.updatedAt ?? null,
+      updatedAt: override?.updatedAt.toISOString() ?? null,
       updatedBy: override?.updatedBy ?? null,
     };
   });

@@ -16,6 +16,10 @@ export function toSettingsView(s: Settings): SettingsView {
     keyTimeoutMs: s.keyTimeoutMs,
     alertSuccessRate: s.alertSuccessRate,
     runTimeoutSeconds: s.runTimeoutSeconds,
+    workerWaitSeconds: s.workerWaitSeconds,
+    paused: s.paused,
+    pausedAt: s.pausedAt?.toISOString() ?? null,
+    pausedBy: s.pausedBy,
     updatedAt: s.updatedAt.toISOString(),
     updatedBy: s.updatedBy,
   };
@@ -37,16 +41,26 @@ export async function updateSettings(
   const after = await database.db.transaction(async (tx) => {
     const [row] = await tx
       .update(settings)
-      .set({ ...patch, updatedAt: new Date(), updatedBy: actorName(actor) })
+      .set({
+        ...patch,
+        // The pause says since when and by whom; resuming clears both.
+        ...(patch.paused !== undefined && patch.paused !== before.paused
+          ? { pausedAt: patch.paused ? new Date() : null, pausedBy: patch.paused ? actorName(actor) : null }
+          : {}),
+        updatedAt: new Date(),
+        updatedBy: actorName(actor),
+      })
       .where(eq(settings.id, 1))
       .returning();
     if (patch.maxConcurrency !== undefined && patch.maxConcurrency !== before.maxConcurrency) {
       retunedRuns = await retuneRunningRuns(tx, patch.maxConcurrency);
     }
     const view = toSettingsView(row!);
-    const { updatedAt: _a, updatedBy: _b, ...beforeValues } = toSettingsView(before);
-    const { updatedAt: _c, updatedBy: _d, ...afterValues } = view;
-    await recordAudit(tx, { actor, action: 'settings.update', target: 'settings', before: beforeValues, after: { ...afterValues, retunedRuns }, ...client });
+    const { updatedAt: _a, updatedBy: _b, pausedAt: _e, pausedBy: _f, ...beforeValues } = toSettingsView(before);
+    const { updatedAt: _c, updatedBy: _d, pausedAt: _g, pausedBy: _h, ...afterValues } = view;
+    // Pausing and resuming all warming get an action of their own: the log says so at a glance.
+    const action = patch.paused !== undefined && patch.paused !== before.paused && Object.keys(patch).length === 1 ? (patch.paused ? 'warming.pause' : 'warming.resume') : 'settings.update';
+    await recordAudit(tx, { actor, action, target: 'settings', before: beforeValues, after: { ...afterValues, retunedRuns }, ...client });
     return view;
   });
   return { settings: after, retunedRuns };

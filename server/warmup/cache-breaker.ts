@@ -9,7 +9,22 @@ export class CacheBreaker {
   #consecutive = 0;
   #lastError = '';
 
-  constructor(readonly threshold = 3) {}
+  /**
+   * `carried`: failures in a row the run's earlier shards ended with (kept in the run's record),
+   * so that a dead cache is noticed across a run's shards and strategies as within one.
+   */
+  constructor(
+    readonly threshold = 3,
+    carried: { consecutive: number; lastError: string | null } = { consecutive: 0, lastError: null },
+  ) {
+    this.#consecutive = carried.consecutive;
+    this.#lastError = carried.lastError ?? '';
+  }
+
+  /** Whole-batch cache failures in a row so far, and the last one's error. */
+  get state(): { consecutive: number; lastError: string | null } {
+    return { consecutive: this.#consecutive, lastError: this.#lastError || null };
+  }
 
   success(): void {
     this.#consecutive = 0;

@@ -6,7 +6,7 @@ import type { Database } from '../db/client';
 import { CacheBreaker } from './cache-breaker';
 import { describeLoadError, isConnectionError } from './load-errors';
 import type { ConcurrencyLimiter } from './limiter';
-import type { ResolvedStrategy, StrategyContext } from './strategy';
+import type { KeyRange, ResolvedStrategy, StrategyContext } from './strategy';
 
 export type StrategyOutcome = 'succeeded' | 'partial' | 'failed' | 'cancelled';
 
@@ -31,6 +31,14 @@ export type StrategyStats = {
   error?: string;
   firstErrors: { key: string; error: string }[];
   dryRun: boolean;
+  /**
+   * The strategy stopped listing before its end (its time cap): every key it listed is done, and
+   * the rest starts at `resume`.
+   */
+  cut: boolean;
+  resume: { position: number } | { skip: number } | null;
+  /** It reached its write deadline (its fence): it wrote nothing after it, and its counts must not be kept. */
+  fenced: boolean;
 };
 
 export type WarmOptions = {
@@ -48,6 +56,20 @@ export type WarmOptions = {
   dryRun: boolean;
   /** Warm only these keys (a retry of failed keys) instead of the strategy's own listing. */
   keys?: readonly string[];
+  /** Only the keys of this range of the strategy's key space (a shard). */
+  range?: KeyRange;
+  /** Pass over the first keys of the listing (a cut shard without a key space resumes so). */
+  skip?: number;
+  /**
+   * Asked after each listed batch: true (its time cap, its worker shutting down) and no new batch is
+   * listed: the strategy ends `cut` once the batches in flight are done, saying where the rest resumes.
+   */
+  stopListing?: () => boolean;
+  /**
+   * performance.now() after which no cache write may start: the attempt may no longer own its work
+   * (another worker may take it over), so it stops writing at once and reports `fenced`.
+   */
+  fenceAt?: number;
   now: Date;
   /** Called at most every `progressIntervalMs`, and once at the end. */
   onProgress?: (progress: StrategyProgress) => void;
@@ -90,16 +112,25 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     signal,
     now: options.now,
     batchSize,
+    range: options.range,
   };
   const counts = { done: 0, warmed: 0, skipped: 0, failed: 0 };
   const breaker = options.breaker ?? new CacheBreaker();
   const firstErrors: { key: string; error: string }[] = [];
   let error: string | undefined;
+  let cut = false;
+  let fenced = false;
+  let listedCount = 0;
+  let lastListed: string | undefined;
 
+  const skip = options.skip ?? 0;
   const expected = options.keys
-    ? options.keys.length
+    ? Math.max(0, options.keys.length - skip)
     : strategy.countKeys
-      ? await strategy.countKeys(ctx).catch(() => null)
+      ? await strategy.countKeys(ctx).then(
+          (n) => Math.max(0, n - skip),
+          () => null,
+        )
       : null;
 
   options.onStart?.(expected);
@@ -165,6 +196,10 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       } else entries.push({ key, value, ttlSeconds });
     });
     if (entries.length === 0) return;
+    if (fenced || (options.fenceAt !== undefined && performance.now() >= options.fenceAt)) {
+      fenced = true; // past the fence: not written, not counted (the next attempt does them)
+      return;
+    }
 
     try {
       const results = await cache.setMany(entries);
@@ -211,23 +246,34 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
   const maxBatchesInFlight = () =>
     strategy.loadMany ? limiter.concurrency + 1 : Math.max(2, Math.ceil((limiter.concurrency * 2) / batchSize) + 1);
   const produce = async () => {
+    let capReached = false;
     for await (const listed of listKeys(resolved, options, ctx)) {
-      if (signal.aborted) return;
+      if (signal.aborted || fenced) return;
+      // Past the time cap with keys still to list: this batch and the rest are another shard's.
+      // (A listing that ends right at the cap is simply done: no empty rest is queued.)
+      if (capReached) {
+        cut = true;
+        return;
+      }
       if (breaker.open) throw new CacheDownError(breaker.reason);
       if (options.dryRun) {
         counts.done += listed.length;
-        progress();
-        continue;
+      } else {
+        for (let i = 0; i < listed.length && !signal.aborted; i += batchSize) {
+          while (inFlight.size >= maxBatchesInFlight()) await Promise.race(inFlight);
+          if (breaker.open) throw new CacheDownError(breaker.reason);
+          const task = processBatch(listed.slice(i, i + batchSize)).finally(() => {
+            inFlight.delete(task);
+            progress();
+          });
+          inFlight.add(task);
+        }
       }
-      for (let i = 0; i < listed.length && !signal.aborted; i += batchSize) {
-        while (inFlight.size >= maxBatchesInFlight()) await Promise.race(inFlight);
-        if (breaker.open) throw new CacheDownError(breaker.reason);
-        const task = processBatch(listed.slice(i, i + batchSize)).finally(() => {
-          inFlight.delete(task);
-          progress();
-        });
-        inFlight.add(task);
-      }
+      listedCount += listed.length;
+      lastListed = listed.at(-1) ?? lastListed;
+      progress();
+      // The time cap: the batches listed so far finish, the rest is another shard's.
+      if (options.stopListing?.() && !signal.aborted) capReached = true;
     }
   };
   if (options.dryRun && expected !== null) {
@@ -271,15 +317,33 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     error,
     firstErrors,
     dryRun: options.dryRun,
+    cut: cut && !fenced,
+    resume: cut && !fenced ? resumeAfter(resolved, options, listedCount, lastListed) : null,
+    fenced,
   };
 }
 
+/** Where a cut strategy's remaining keys start: after its last key's position, or past what it listed. */
+function resumeAfter(resolved: ResolvedStrategy, options: WarmOptions, listed: number, lastKey: string | undefined): StrategyStats['resume'] {
+  const space = resolved.strategy.keySpace;
+  if (space && !options.keys && lastKey !== undefined) return { position: space.positionOf(lastKey) + 1 };
+  return { skip: (options.skip ?? 0) + listed };
+}
+
 async function* listKeys(resolved: ResolvedStrategy, options: WarmOptions, ctx: StrategyContext): AsyncIterable<string[]> {
-  if (!options.keys) {
-    yield* resolved.strategy.keys(ctx);
+  let toSkip = options.skip ?? 0;
+  if (options.keys) {
+    for (let i = toSkip; i < options.keys.length; i += options.batchSize) yield options.keys.slice(i, i + options.batchSize);
     return;
   }
-  for (let i = 0; i < options.keys.length; i += options.batchSize) yield options.keys.slice(i, i + options.batchSize);
+  for await (const batch of resolved.strategy.keys(ctx)) {
+    if (toSkip >= batch.length) {
+      toSkip -= batch.length;
+      continue;
+    }
+    yield toSkip > 0 ? batch.slice(toSkip) : batch;
+    toSkip = 0;
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,4 +1,5 @@
 import 'server-only';
+import { STRATEGY_NAME } from '@/lib/api/names';
 import type { WarmupStrategy } from './strategy';
 
 export class DuplicateStrategyError extends Error {
@@ -8,7 +9,6 @@ export class DuplicateStrategyError extends Error {
   }
 }
 
-const NAME = /^[a-z][a-z0-9_]{1,62}$/;
 
 /**
  * Every strategy Kiln knows, by name. Names and tags that arrive in requests are checked against
@@ -18,7 +18,7 @@ export class StrategyRegistry {
   readonly #strategies = new Map<string, WarmupStrategy>();
 
   register(strategy: WarmupStrategy): this {
-    if (!NAME.test(strategy.name)) {
+    if (!STRATEGY_NAME.test(strategy.name)) {
       throw new Error(`Strategy name "${strategy.name}" must be snake_case letters and digits (2-63 characters)`);
     }
     if (this.#strategies.has(strategy.name)) throw new DuplicateStrategyError(strategy.name);

@@ -26,10 +26,20 @@ export interface WarmupStrategy<Options extends Record<string, unknown> = Record
    * `optionsSchema.parse({})` gives the defaults, and operators' edits are validated with it.
    */
   readonly optionsSchema: z.ZodType<Options>;
-  /** The keys to warm, in batches of about `ctx.batchSize`, so a million keys never sit in memory. */
+  /**
+   * The keys to warm, in batches of about `ctx.batchSize`, so a million keys never sit in memory.
+   * With `ctx.range` (strategies with a key space), only the keys whose position is in it, in
+   * position order.
+   */
   keys(ctx: StrategyContext<Options>): AsyncIterable<string[]>;
   /** How many keys `keys()` will yield, when that is cheap to know (for progress). */
   countKeys?(ctx: StrategyContext<Options>): Promise<number>;
+  /**
+   * For strategies whose keys are positions in an ordered space (products by id): how to split it
+   * into shards that workers warm in parallel. Strategies without one are warmed as one shard
+   * (resumed, when a shard is cut, by passing over the keys it already did).
+   */
+  readonly keySpace?: KeySpace<Options>;
   /**
    * About `size` of its keys picked uniformly at random, cheaply: for strategies whose key set is too
    * big to walk (a million products), so coverage and estimates can sample it. Others are sampled
@@ -42,6 +52,19 @@ export interface WarmupStrategy<Options extends Record<string, unknown> = Record
   loadMany?(keys: readonly string[], ctx: StrategyContext<Options>): Promise<(string | null)[]>;
 }
 
+/** Positions [from, to) of a key space. */
+export type KeyRange = { from: number; to: number };
+
+export interface KeySpace<Options = Record<string, unknown>> {
+  /**
+   * Consecutive ranges covering every key, each of about `size` keys (the last may be smaller),
+   * with how many keys each holds. One query, however large the space.
+   */
+  ranges(ctx: StrategyContext<Options>, size: number): Promise<(KeyRange & { keys: number })[]>;
+  /** A key's position (its product id): where a cut shard resumes, after the last key it did. */
+  positionOf(key: string): number;
+}
+
 export type StrategyContext<Options = Record<string, unknown>> = {
   database: Database;
   options: Options;
@@ -50,6 +73,8 @@ export type StrategyContext<Options = Record<string, unknown>> = {
   /** The moment the run started: "the last 30 days" and "active in the last hour" count from it. */
   now: Date;
   batchSize: number;
+  /** The shard's key range, for strategies with a key space (absent: the whole space). */
+  range?: KeyRange;
 };
 
 /** A strategy as it is configured now: its defaults with the operator's overrides applied. */

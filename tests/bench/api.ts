@@ -40,12 +40,12 @@ async function seedHistory(database: Database, count: number): Promise<void> {
   const started = performance.now();
   await database.rows(sql`truncate runs cascade`);
   await database.rows(sql`
-    insert into runs (id, trigger, triggered_by, scope, strategies, concurrency, owner, status, created_at, heartbeat_at, finished_at,
+    insert into runs (id, trigger, triggered_by, scope, strategies, concurrency, owner, status, created_at, finished_at,
                       total, warmed, skipped, failed, duration_ms)
     select gen_random_uuid(), (array['schedule','schedule','schedule','manual','api','startup'])[1 + i % 6]::run_trigger, 'bench',
            '{"all":true}', array['hot_products','recommendations','categories','sessions'], 20, 'bench:1',
            case when i % 23 = 0 then 'partial' when i % 101 = 0 then 'failed' else 'succeeded' end::run_status,
-           t, t, t + make_interval(secs => 2 + (i % 40)), 200, 200 - (i % 23 = 0)::int * 7, 0, (i % 23 = 0)::int * 7, 2000 + (i % 40) * 1000
+           t, t + make_interval(secs => 2 + (i % 40)), 200, 200 - (i % 23 = 0)::int * 7, 0, (i % 23 = 0)::int * 7, 2000 + (i % 40) * 1000
     from generate_series(1, ${count}) as i, lateral (select now() - make_interval(secs => i * (365 * 86400 / ${count}))) as ts(t)`);
   await database.rows(sql`
     insert into run_strategies (run_id, strategy, position, outcome, trigger, dry_run, priority, ttl_seconds, total, warmed, skipped, failed,

@@ -4,16 +4,22 @@ import * as status from '@/app/api/status/route';
 import { RedisCache } from '@/server/cache/redis-cache';
 import { registerStrategies } from '@/server/contexts';
 import type { Database } from '@/server/db/client';
-import type { RunSummary } from '@/server/warmup/execute-run';
+import type { RunSummary } from '@/server/warmup/run-records';
 import { StrategyRegistry } from '@/server/warmup/registry';
 import { request, signedIn } from '../support/api';
 import { useTestDatabase } from '../support/db';
 import { fakeStrategy, sleep } from '../support/fake-strategy';
 import { startOwnRedis } from '../support/own-servers';
 import { rawRedis, uniquePrefix, deleteKeysWithPrefix } from '../support/redis';
-import { useTestRuntime } from '../support/runtime';
+import { startTestRuntime, useTestRuntime } from '../support/runtime';
 import { figure } from '../support/scenario-reporter';
 import { testWarmer } from '../support/warmer';
+
+/** A Kiln process (its own workers) over the slow source: its warmer, and its loads in flight. */
+async function slowProcess(database: Database, cache: RedisCache) {
+  const runtime = await startTestRuntime(database, { cache, strategies: [slowSource()] });
+  return { warmer: runtime.warmer, loadsInFlight: () => runtime.workers!.loadsInFlight() };
+}
 
 const COMMAND_TIMEOUT_MS = 1000;
 
@@ -81,7 +87,7 @@ describe('Redis faults', () => {
     const cache = new RedisCache({ kind: 'redis', url: redis.url }, { keyPrefix: 'fault:', commandTimeoutMs: COMMAND_TIMEOUT_MS });
     ctx.onTestFinished(() => cache.close());
     await cache.ready();
-    const warmer = testWarmer(database, cache, [slowSource()]);
+    const { warmer, loadsInFlight } = await slowProcess(database, cache);
     const run = await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true }, concurrency: 8 });
     await sleep(1500);
     await redis.kill();
@@ -91,7 +97,7 @@ describe('Redis faults', () => {
     expect(['partial', 'failed']).toContain(summary.status);
     expect(summary.totals.warmed).toBeGreaterThan(0);
     expect(endedAfter).toBeLessThan(10);
-    expect(warmer.loadsInFlight()).toBe(0);
+    expect(loadsInFlight()).toBe(0);
     invariantHolds(summary);
     const [row] = await database.rows<{ status: string; warmed: number; failed: number }>(sql`select status, warmed::int, failed::int from runs where id = ${run.runId}::uuid`);
     expect(row).toEqual({ status: summary.status, warmed: summary.totals.warmed, failed: summary.totals.failed });
@@ -114,7 +120,7 @@ describe('Redis faults', () => {
       await cache.close();
     });
     await cache.ready();
-    const warmer = testWarmer(database, cache, [slowSource()]);
+    const { warmer, loadsInFlight } = await slowProcess(database, cache);
     const run = await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true }, concurrency: 8 });
     await sleep(1500);
     redis.freeze();
@@ -124,7 +130,7 @@ describe('Redis faults', () => {
     // Every write waits out its command timeout (1 s here) once; three in a row open the breaker.
     expect(endedAfter).toBeLessThan(COMMAND_TIMEOUT_MS / 1000 + 5);
     expect(['partial', 'failed']).toContain(summary.status);
-    expect(warmer.loadsInFlight()).toBe(0);
+    expect(loadsInFlight()).toBe(0);
     invariantHolds(summary);
     redis.thaw();
     figure(ctx.task, 'endedSecondsAfterFreeze', endedAfter.toFixed(2));
@@ -143,7 +149,7 @@ describe('Redis faults', () => {
     });
     await cache.ready();
     await raw.hset(`${prefix}Category:tree:root`, 'owner', 'another application');
-    const warmer = testWarmer(database, cache, registerStrategies(new StrategyRegistry()).list());
+    const warmer = await testWarmer(database, cache, registerStrategies(new StrategyRegistry()).list());
     const summary = await (await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { strategies: ['categories'] } })).done;
     expect(summary.status).toBe('partial');
     expect(summary.totals.failed).toBe(1);

@@ -2,28 +2,28 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '@/server/db/client';
 import { seedShop } from '@/server/db/seed/seed-shop';
-import { sweepAbandonedRuns } from '@/server/warmup/run-store';
 import { api, apiToken, startApp } from '../support/app-process';
 import { useTestDatabase } from '../support/db';
 import { TEST_REDIS_URL } from '../support/env';
 import { sleep } from '../support/fake-strategy';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis';
 import { figure } from '../support/scenario-reporter';
+import { startWorkerProcess, waitUntil } from '../support/worker-process';
 
 /**
  * A shop big enough, and settings slow enough (one key per batch, one load at a time), that
- * warming product_catalog takes far longer than the test: the run is surely going when the
- * signal arrives.
+ * warming product_catalog takes far longer than the signal's scenario: the run is surely going
+ * when the signal arrives.
  */
-async function slowCatalogShop(database: Database): Promise<void> {
-  // 60,000 products at one key a batch: well over the 15 s a shutdown grants a run to finish.
-  await seedShop(database, { products: 60_000, seed: 7, reset: true });
-  await database.rows(sql`update settings set batch_size = 1 where id = 1`);
+async function slowCatalogShop(database: Database): Promise<number> {
+  await seedShop(database, { products: 20_000, seed: 7, reset: true });
+  await database.rows(sql`update settings set batch_size = 1, key_timeout_ms = 1000 where id = 1`);
   await database.rows(sql`insert into strategy_settings (strategy, enabled) values ('product_catalog', true)`);
+  return (await database.rows<{ n: number }>(sql`select count(*)::int as n from products where status = 'active'`))[0]!.n;
 }
 
 async function waitForProgress(app: { url: string }, token: string, runId: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     const { body } = await api(app as never, token, 'GET', `/api/runs/${runId}`);
     if ((body.run?.progress?.current?.done ?? 0) > 0) return;
     await sleep(100);
@@ -31,13 +31,28 @@ async function waitForProgress(app: { url: string }, token: string, runId: strin
   throw new Error('the run showed no progress');
 }
 
+async function waitForEnd(database: Database, runId: string, timeoutMs: number): Promise<{ status: string; total: number; warmed: number; failed: number }> {
+  let row: { status: string; total: number; warmed: number; failed: number } | undefined;
+  await waitUntil(
+    async () => {
+      [row] = await database.rows<{ status: string; total: number; warmed: number; failed: number }>(sql`
+        select status, total::int, warmed::int, failed::int from runs where id = ${runId}::uuid`);
+      return row!.status !== 'running';
+    },
+    timeoutMs,
+    `the end of run ${runId}`,
+  );
+  return row!;
+}
+
 describe('process signals', () => {
-  it('SIGTERM mid-run: no new runs start, the run stops within 25 s with its status saved, exit 0', async (ctx) => {
+  it('SIGTERM of the server mid-run: no new run starts (503), its worker hands its shard back and it exits 0; the run goes on elsewhere', async (ctx) => {
     const { database, url } = await useTestDatabase({ shop: true });
-    await slowCatalogShop(database);
+    const active = await slowCatalogShop(database);
     const prefix = uniquePrefix('sigterm');
     ctx.onTestFinished(() => deleteKeysWithPrefix(prefix).then(() => undefined));
-    const app = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix }, ctx.onTestFinished);
+    const env = { DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix };
+    const app = await startApp(env, ctx.onTestFinished);
     const token = await apiToken(app);
     const started = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: 1 });
     expect(started.status).toBe(202);
@@ -53,45 +68,54 @@ describe('process signals', () => {
     expect(code).toBe(0);
     expect(seconds).toBeLessThan(25);
 
-    const runs = await database.rows<{ id: string; status: string; error: string | null; warmed: number }>(
-      sql`select id::text, status, error, warmed::int from runs order by created_at`,
-    );
-    expect(runs).toHaveLength(1);
-    expect(runs[0]!.id).toBe(runId);
-    expect(runs[0]!.status).toBe('cancelled');
-    expect(runs[0]!.error).toBe('stopped: the server is shutting down');
-    expect(runs[0]!.warmed).toBeGreaterThan(0);
-    const leases = await database.rows(sql`select * from strategy_leases`);
-    expect(leases).toEqual([]);
+    // The run was not cancelled: its shard ended cut, handing the rest back to the queue.
+    const [run] = await database.rows<{ status: string; warmed: number }>(sql`select status, warmed::int from runs where id = ${runId}::uuid`);
+    expect(run).toMatchObject({ status: 'running' });
+    expect(run!.warmed).toBeGreaterThan(0);
+    const shards = await database.rows<{ status: string; cut: boolean }>(sql`select status, cut from run_shards where run_id = ${runId}::uuid order by shard`);
+    expect(shards[0]).toEqual({ status: 'done', cut: true });
+    expect(shards.some((s) => s.status === 'queued')).toBe(true);
     expect(app.output()).toMatch(/"msg":"Shutting down"/);
+
+    // A worker elsewhere finishes it, every key counted once. (Faster settings for the rest.)
+    await database.rows(sql`update settings set batch_size = 500 where id = 1`);
+    await database.rows(sql`update runs set plan = jsonb_set(plan, '{batchSize}', '500') where id = ${runId}::uuid`);
+    startWorkerProcess(env, ctx.onTestFinished);
+    const end = await waitForEnd(database, runId, 120_000);
+    expect(end).toEqual({ status: 'succeeded', total: active, warmed: active, failed: 0 });
     figure(ctx.task, 'exitCode', String(code));
     figure(ctx.task, 'secondsToExit', seconds.toFixed(1));
-    figure(ctx.task, 'warmedBeforeStop', runs[0]!.warmed);
+    figure(ctx.task, 'warmedBeforeStop', run!.warmed);
   });
 
-  it('SIGKILL mid-run: the run becomes abandoned, its strategies are freed, the next run starts normally', async (ctx) => {
+  it('SIGTERM of a worker process mid-shard: it exits 0 within the grace, its shard ends cut and another worker finishes the run', async (ctx) => {
     const { database, url } = await useTestDatabase({ shop: true });
-    await slowCatalogShop(database);
-    const prefix = uniquePrefix('sigkill');
+    const active = await slowCatalogShop(database);
+    const prefix = uniquePrefix('sigterm-worker');
     ctx.onTestFinished(() => deleteKeysWithPrefix(prefix).then(() => undefined));
-    const app = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix }, ctx.onTestFinished);
+    const env = { DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix };
+    const app = await startApp({ ...env, KILN_WORKER_IN_SERVER: 'false' }, ctx.onTestFinished);
     const token = await apiToken(app);
-    const { body } = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: 1 });
-    await waitForProgress(app, token, body.runId);
-    app.process.kill('SIGKILL');
-    await new Promise((r) => app.process.once('exit', r));
+    const first = startWorkerProcess({ ...env, KILN_WORKER_SLOTS: '1' }, ctx.onTestFinished);
+    const started = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: 2 });
+    const runId = started.body.runId as string;
+    await waitForProgress(app, token, runId);
+    const signalledAt = Date.now();
+    first.process.kill('SIGTERM');
+    const { code } = await first.exited;
+    const seconds = (Date.now() - signalledAt) / 1000;
+    expect(code).toBe(0);
+    expect(seconds).toBeLessThan(25);
+    const [handedBack] = await database.rows<{ status: string; cut: boolean; worker: string }>(sql`
+      select status, cut, worker from run_shards where run_id = ${runId}::uuid and worker like ${`%:${first.pid}`} order by shard limit 1`);
+    expect(handedBack).toMatchObject({ status: 'done', cut: true });
 
-    // Another replica's sweep (every minute; 30 s without a heartbeat means dead) would find it;
-    // the test sweeps with a 2 s threshold instead of waiting.
-    await sleep(2500);
-    expect(await sweepAbandonedRuns(database, 2)).toEqual([body.runId]);
-    const second = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix }, ctx.onTestFinished);
-    const secondToken = await apiToken(second);
-    const next = await api(second, secondToken, 'POST', '/api/runs', { scope: { strategies: ['product_catalog'] }, concurrency: 8 });
-    expect(next.status).toBe(202);
-    await api(second, secondToken, 'POST', `/api/runs/${next.body.runId}/cancel`, {});
-    const [abandoned] = await database.rows<{ status: string }>(sql`select status from runs where id = ${body.runId}::uuid`);
-    expect(abandoned!.status).toBe('abandoned');
-    figure(ctx.task, 'abandonedRun', String(body.runId).slice(0, 8));
+    await database.rows(sql`update runs set plan = jsonb_set(plan, '{batchSize}', '500') where id = ${runId}::uuid`);
+    const second = startWorkerProcess(env, ctx.onTestFinished);
+    const end = await waitForEnd(database, runId, 120_000);
+    expect(end).toEqual({ status: 'succeeded', total: active, warmed: active, failed: 0 });
+    const workers = await database.rows<{ worker: string }>(sql`select distinct worker from run_shards where run_id = ${runId}::uuid`);
+    expect(workers.map((w) => w.worker.split(':').at(-1)).sort()).toEqual([String(first.pid), String(second.pid)].sort());
+    figure(ctx.task, 'secondsToExit', seconds.toFixed(1));
   });
 });

@@ -71,7 +71,7 @@ describe('a warmup into Redis Cluster', () => {
       await cache.close();
     });
     await cache.ready(10_000);
-    const warmer = testWarmer(database, cache, registerStrategies(new StrategyRegistry()).list());
+    const warmer = await testWarmer(database, cache, registerStrategies(new StrategyRegistry()).list());
     const summary = await (await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true } })).done;
     expect(summary.status).toBe('succeeded');
     const keys: string[] = [];

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { seedShop } from '@/server/db/seed/seed-shop';
-import { sweepAbandonedRuns } from '@/server/warmup/run-store';
 import { type AppProcess, api, apiToken, startApp } from '../support/app-process';
 import { useTestDatabase } from '../support/db';
 import { TEST_REDIS_URL } from '../support/env';
@@ -49,7 +48,7 @@ describe('schedules on real minutes, several real processes', () => {
     figure(ctx.task, 'minutesWaited', ((Date.now() - createdAt) / 60_000).toFixed(1));
   });
 
-  it('SIGKILL during a scheduled run: the run is abandoned and the next slot fires normally on the surviving process', async (ctx) => {
+  it('SIGKILL during a scheduled run: its shard is retried on the surviving process and the run goes on; the next slot sees it running', async (ctx) => {
     const { database, url } = await useTestDatabase({ shop: true });
     await seedShop(database, { products: 20_000, seed: 5, reset: true });
     await database.rows(sql`update settings set batch_size = 1 where id = 1`);
@@ -64,23 +63,26 @@ describe('schedules on real minutes, several real processes', () => {
     const scheduleId = created.body.schedule.id as number;
     await sleep(16_000);
     await untilAfterNextMinute(8000);
-    const [first] = await database.rows<{ id: string; owner: string }>(sql`select id::text as id, owner from runs where schedule_id = ${scheduleId} and status = 'running'`);
+    const [first] = await database.rows<{ id: string; worker: string }>(sql`
+      select r.id::text as id, s.worker from runs r join run_shards s on s.run_id = r.id
+      where r.schedule_id = ${scheduleId} and r.status = 'running' and s.status = 'running' limit 1`);
     expect(first).toBeDefined();
-    const victim = apps.find((a) => first!.owner.endsWith(`:${a.process.pid}`))!;
+    const victim = apps.find((a) => first!.worker.endsWith(`:${a.process.pid}`))!;
     expect(victim).toBeDefined();
     victim.process.kill('SIGKILL');
     await new Promise((r) => victim.process.once('exit', r));
-    // The next slot: the survivor claims it; the dead run's lease has lapsed (30 s) by then.
+    // The next slot: the survivor claims it, and finds the run still going (its shard retried on the survivor).
     await untilAfterNextMinute(10_000);
-    await sweepAbandonedRuns(database); // what the survivor's sweep does every minute
-    const [dead] = await database.rows<{ status: string }>(sql`select status from runs where id = ${first!.id}::uuid`);
-    expect(dead!.status).toBe('abandoned');
+    const [run] = await database.rows<{ status: string; retried: number }>(sql`
+      select r.status, (select count(*)::int from run_shards s where s.run_id = r.id and jsonb_array_length(s.retries) > 0) as retried
+      from runs r where r.id = ${first!.id}::uuid`);
+    expect(run!.status).toBe('running');
+    expect(run!.retried).toBe(1);
     const fires = await database.rows<{ outcome: string; run_id: string | null }>(sql`select outcome, run_id::text as run_id from schedule_fires where schedule_id = ${scheduleId} order by slot_at desc limit 1`);
-    expect(fires[0]!.outcome).toBe('started');
-    expect(fires[0]!.run_id).not.toBe(first!.id);
+    expect(fires[0]!.outcome).toBe('skipped_overlap');
     const survivor = apps.find((a) => a !== victim)!;
-    await api(survivor, token, 'POST', `/api/runs/${fires[0]!.run_id}/cancel`, {});
-    figure(ctx.task, 'abandoned', first!.id.slice(0, 8));
-    figure(ctx.task, 'nextSlotRun', String(fires[0]!.run_id).slice(0, 8));
+    await api(survivor, token, 'POST', `/api/runs/${first!.id}/cancel`, {});
+    figure(ctx.task, 'retriedRun', first!.id.slice(0, 8));
+    figure(ctx.task, 'nextSlot', fires[0]!.outcome);
   });
 });

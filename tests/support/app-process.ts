@@ -17,7 +17,8 @@ export type AppProcess = {
 /**
  * A Kiln server as production runs it: the built app under Kiln's HTTP server (as `npm start` runs
  * it; `npm run build` or the faults setup must have built it), with the signal handling `npm start`
- * sets up. `onCleanup`
+ * sets up. It runs workers
+ * itself unless `KILN_WORKER_IN_SERVER: 'false'` is passed. `onCleanup`
  * receives a function that kills it (tests pass onTestFinished).
  */
 export async function startApp(env: Record<string, string>, onCleanup?: (fn: () => Promise<void>) => void): Promise<AppProcess> {
@@ -34,6 +35,10 @@ export async function startApp(env: Record<string, string>, onCleanup?: (fn: () 
       WARMUP_ON_STARTUP: 'false',
       // Scenarios count runs: a schedule firing at :00 or :30 in the middle of one would be noise.
       SCHEDULER_ENABLED: 'false',
+      // Each server is a worker too unless the scenario says otherwise and starts worker processes
+      // of its own (tests/support/worker-process.ts); dead workers' shards are noticed within a second.
+      KILN_WORKER_IN_SERVER: 'true',
+      KILN_JOB_MAINTENANCE_SECONDS: '1',
       LOG_LEVEL: 'info',
       ...env,
     },

@@ -7,13 +7,14 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { MemoryCache } from '@/server/cache/memory-cache';
+import { parseConfig } from '@/server/config';
 import { openPostgres } from '@/server/db/client';
+import { buildRuntime } from '@/server/runtime';
 import { ensureDefaultSchedules } from '@/server/scheduling/default-schedules';
 import { ScheduleRunner } from '@/server/scheduling/schedule-runner';
 import { updateSchedule } from '@/server/scheduling/update-schedule';
-import { Warmer } from '@/server/warmup/warmer';
 import { acceleratedClock } from './accelerated-clock';
-import { shopRegistry, shopStrategies } from './shop-strategies';
+import { shopStrategies } from './shop-strategies';
 
 const { values } = parseArgs({
   options: {
@@ -30,8 +31,15 @@ const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.str
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const database = await openPostgres(values.db!, 4);
-const registry = shopRegistry(shopStrategies({ delayMs: Number(values['delay-ms']) }));
-const warmer = new Warmer({ database, cache: new MemoryCache({ maxBytes: 8 * 1024 * 1024 }), registry, logger });
+const runtime = await buildRuntime({
+  mode: 'test',
+  config: parseConfig({ DATABASE_URL: values.db! }),
+  logger,
+  database,
+  cache: new MemoryCache({ maxBytes: 8 * 1024 * 1024 }),
+  strategies: shopStrategies({ delayMs: Number(values['delay-ms']) }),
+});
+const { warmer, registry } = runtime;
 const clock = acceleratedClock({ secondsPerMinute: Number(values['seconds-per-minute']), origin: new Date(values.origin ?? '1970-01-01T00:00:00Z') });
 const runner = new ScheduleRunner(
   { database, warmer, logger, clock },
@@ -55,7 +63,7 @@ async function start() {
 
 async function stop() {
   await runner.stop();
-  await warmer.shutdown(5000, 2000);
+  await runtime.stop();
   await database.close();
   say({ event: 'stopped' });
   process.exit(0);

@@ -1,12 +1,12 @@
-// A stand-in Kiln process for multi-process tests: a warmer over one slow fake strategy, driven by
-// arguments, reporting on stdout as JSON lines. It waits for "go" on stdin so that several
-// children can start their runs at the same moment.
+// A stand-in Kiln process for multi-process tests: the runtime Kiln builds (its workers included)
+// over one slow fake strategy, driven by arguments, reporting on stdout as JSON lines. It waits for
+// "go" on stdin so that several children can start their runs at the same moment.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { RedisCache } from '@/server/cache/redis-cache';
+import { parseConfig } from '@/server/config';
 import { openPostgres } from '@/server/db/client';
-import { StrategyRegistry } from '@/server/warmup/registry';
-import { Warmer } from '@/server/warmup/warmer';
+import { buildRuntime } from '@/server/runtime';
 import { fakeStrategy, sleep } from './fake-strategy';
 
 const { values } = parseArgs({
@@ -24,17 +24,23 @@ const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.str
 const database = await openPostgres(values.db!, 4);
 const cache = new RedisCache({ kind: 'redis', url: values.redis! }, { keyPrefix: values.prefix });
 await cache.ready();
-const registry = new StrategyRegistry().register(
-  fakeStrategy({
-    name: values.strategy!,
-    keys: Array.from({ length: Number(values.keys) }, (_, i) => `child:${i}`),
-    value: async (key) => {
-      await sleep(Number(values.delay));
-      return key;
-    },
-  }),
-);
-const warmer = new Warmer({ database, cache, registry, logger: pino({ level: 'silent' }) });
+const strategy = fakeStrategy({
+  name: values.strategy!,
+  keys: Array.from({ length: Number(values.keys) }, (_, i) => `child:${i}`),
+  value: async (key) => {
+    await sleep(Number(values.delay));
+    return key;
+  },
+});
+const runtime = await buildRuntime({
+  mode: 'test',
+  config: parseConfig({ DATABASE_URL: values.db!, KILN_JOB_MAINTENANCE_SECONDS: '1', ...JSON.parse(process.env.KILN_TEST_ENV ?? '{}') }),
+  logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  database,
+  cache,
+  strategies: [strategy],
+});
+const { warmer } = runtime;
 say({ event: 'ready', pid: process.pid });
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 try {
@@ -45,6 +51,7 @@ try {
 } catch (error) {
   say({ event: 'refused', message: (error as Error).message });
 }
+await runtime.stop();
 await cache.close();
 await database.close();
 process.exit(0);

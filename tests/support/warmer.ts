@@ -1,13 +1,12 @@
-import pino from 'pino';
 import { onTestFinished } from 'vitest';
 import type { Cache } from '@/server/cache/cache';
 import { RedisCache } from '@/server/cache/redis-cache';
 import type { Database } from '@/server/db/client';
-import { StrategyRegistry } from '@/server/warmup/registry';
 import type { WarmupStrategy } from '@/server/warmup/strategy';
-import { Warmer } from '@/server/warmup/warmer';
+import type { Warmer } from '@/server/warmup/warmer';
 import { TEST_REDIS_URL } from './env';
 import { deleteKeysWithPrefix, uniquePrefix } from './redis';
+import { startTestRuntime } from './runtime';
 
 /** A Redis cache under a prefix of its own, closed and emptied when the test ends. */
 export async function useTestRedisCache(label = 'warm'): Promise<{ cache: RedisCache; prefix: string }> {
@@ -21,11 +20,16 @@ export async function useTestRedisCache(label = 'warm'): Promise<{ cache: RedisC
   return { cache, prefix };
 }
 
-/** A warmer over the given strategies, as one process of Kiln would have it. */
-export function testWarmer(database: Database, cache: Cache, strategies: WarmupStrategy[], owner = `test:${Math.random().toString(36).slice(2, 8)}`): Warmer {
-  const registry = new StrategyRegistry();
-  for (const s of strategies) registry.register(s);
-  const warmer = new Warmer({ database, cache, registry, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), owner });
-  onTestFinished(() => warmer.shutdown(5000, 2000));
-  return warmer;
+/**
+ * The warmer of a Kiln process over the given strategies (its own workers included), as the
+ * composition root builds it. Several of them on one database are several processes.
+ */
+export async function testWarmer(
+  database: Database,
+  cache: Cache,
+  strategies: WarmupStrategy[],
+  owner = `test:${Math.random().toString(36).slice(2, 8)}`,
+  env: Record<string, string> = {},
+): Promise<Warmer> {
+  return (await startTestRuntime(database, { cache, strategies, owner, env })).warmer;
 }

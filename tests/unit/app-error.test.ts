@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@/server/errors';
-import { StrategiesBusyError } from '@/server/warmup/run-store';
+import { StrategiesBusyError } from '@/server/warmup/run-records';
 
 describe('AppError', () => {
   it('is recognised across module copies by its global brand, as Next.js loads route handlers apart from instrumentation', async () => {

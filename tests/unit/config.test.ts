@@ -30,12 +30,16 @@ describe('parseConfig', () => {
     });
   });
 
-  it('runs each warmup in a process of its own when the database and the cache are shared servers', () => {
-    expect(parseConfig({}).runExecution).toBe('inline');
-    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop' }).runExecution).toBe('inline');
-    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop', REDIS_URL: 'redis://cache' }).runExecution).toBe('process');
-    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop', REDIS_URL: 'redis://cache', RUN_EXECUTION: 'inline' }).runExecution).toBe('inline');
-    expect(() => parseConfig({ RUN_EXECUTION: 'process' })).toThrow(/RUN_EXECUTION: process needs DATABASE_URL and REDIS_URL/);
+  it('runs the workers in the server when the database or the cache cannot be shared, else in worker processes', () => {
+    expect(parseConfig({}).workers).toMatchObject({ inServer: true, processes: 0 });
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop' }).workers).toMatchObject({ inServer: true, processes: 0 });
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop', REDIS_URL: 'redis://cache' }).workers).toMatchObject({ inServer: false, processes: 1, slots: 2 });
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop', REDIS_URL: 'redis://cache', KILN_WORKERS: '3', KILN_WORKER_SLOTS: '4' }).workers).toMatchObject({ inServer: false, processes: 3, slots: 4 });
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/shop', REDIS_URL: 'redis://cache', KILN_WORKER_IN_SERVER: 'true' }).workers.inServer).toBe(true);
+    expect(() => parseConfig({ KILN_WORKER_IN_SERVER: 'false' })).toThrow(/KILN_WORKER_IN_SERVER: false needs DATABASE_URL and REDIS_URL/);
+    expect(() => parseConfig({ KILN_WORKERS: '-1' })).toThrow(/KILN_WORKERS/);
+    expect(parseConfig({ KILN_SHARD_KEYS: '2000', KILN_SHARD_SECONDS: '5' }).shards).toEqual({ keys: 2000, seconds: 5 });
+    expect(() => parseConfig({ KILN_SHARD_SECONDS: '1' })).toThrow(/KILN_SHARD_SECONDS: must be at least 2/);
   });
 
   it('treats an empty variable as unset', () => {

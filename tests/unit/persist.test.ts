@@ -22,6 +22,20 @@ describe('persistWithRetry', () => {
     expect(lines.some((l) => l.msg === 'Saved the run outcome after the database came back')).toBe(true);
   });
 
+  it('logs the full payload once when a write hangs waiting for the database, and waits for it rather than writing twice', async () => {
+    const { logger, lines } = capture();
+    let attempts = 0;
+    const ok = await persistWithRetry(logger, 'the result', { warmed: 7 }, async () => {
+      attempts++;
+      await new Promise((r) => setTimeout(r, 80));
+    }, { logAfterMs: 20 });
+    expect(ok).toBe(true);
+    expect(attempts).toBe(1);
+    const waiting = lines.find((l) => String(l.msg).startsWith('Saving the result is waiting for the database'))!;
+    expect(waiting.payload).toEqual({ warmed: 7 });
+    expect(lines.map((l) => l.msg)).toEqual(['Saving the result is waiting for the database; retrying until the database answers', 'Saved the result after the database came back']);
+  });
+
   it('gives up after its deadline and says so', async () => {
     const { logger, lines } = capture();
     const ok = await persistWithRetry(logger, 'stats', {}, async () => {

@@ -1,8 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import type { WarmupStrategy } from '../../warmup/strategy';
-import { countActiveProducts } from './count-active-products';
-import { loadActiveProductIds } from './load-active-product-ids';
+import { activeProductRanges } from './active-product-ranges';
+import { countActiveProducts, loadActiveProductIds } from './load-active-product-ids';
 import { loadProductsJson } from './load-products-json';
 import { parseProductKey, productKey } from './product-key';
 import { sampleActiveProductIds } from './sample-active-product-ids';
@@ -13,7 +13,8 @@ export type ProductCatalogOptions = z.output<typeof optionsSchema>;
 /**
  * Every active product (`Product:id:{id}`, the same values as hot_products): the whole catalog, for
  * big nightly warmups. Built for a million keys: keys() pages by id and never holds more than a
- * batch, and every batch loads in one query.
+ * batch, every batch loads in one query, and its key space (product ids) splits into shards that
+ * several workers warm at once.
  */
 export const productCatalogStrategy: WarmupStrategy<ProductCatalogOptions> = {
   name: 'product_catalog',
@@ -27,9 +28,9 @@ export const productCatalogStrategy: WarmupStrategy<ProductCatalogOptions> = {
 
   async *keys(ctx) {
     const pageSize = Math.max(1, Math.floor(ctx.batchSize));
-    for (let afterId = 0; ; ) {
+    for (let afterId = ctx.range ? ctx.range.from - 1 : 0; ; ) {
       ctx.signal.throwIfAborted();
-      const ids = await loadActiveProductIds(ctx.database, afterId, pageSize);
+      const ids = await loadActiveProductIds(ctx.database, afterId, pageSize, ctx.range);
       if (ids.length === 0) return;
       yield ids.map(productKey);
       if (ids.length < pageSize) return;
@@ -37,7 +38,12 @@ export const productCatalogStrategy: WarmupStrategy<ProductCatalogOptions> = {
     }
   },
 
-  countKeys: (ctx) => countActiveProducts(ctx.database),
+  countKeys: (ctx) => countActiveProducts(ctx.database, ctx.range),
+
+  keySpace: {
+    ranges: (ctx, size) => activeProductRanges(ctx.database, size),
+    positionOf: parseProductKey,
+  },
 
   sampleKeys: async (ctx, size) => (await sampleActiveProductIds(ctx.database, size)).map(productKey),
 

@@ -30,6 +30,7 @@ export const runStatus = pgEnum('run_status', ['running', 'succeeded', 'partial'
 export const strategyOutcome = pgEnum('strategy_outcome', ['succeeded', 'partial', 'failed', 'cancelled', 'skipped']);
 export const misfirePolicy = pgEnum('misfire_policy', ['skip', 'run_once']);
 export const fireOutcome = pgEnum('fire_outcome', ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error']);
+export const shardStatus = pgEnum('shard_status', ['queued', 'running', 'done', 'failed', 'cancelled']);
 
 /** One row (id = 1) of global settings, typed so Postgres itself refuses an out-of-range value. */
 export const settings = pgTable(
@@ -43,6 +44,12 @@ export const settings = pgTable(
     alertSuccessRate: doublePrecision('alert_success_rate').notNull().default(0.95),
     /** A run still going after this long is stopped and fails: a frozen dependency cannot hold it forever. */
     runTimeoutSeconds: integer('run_timeout_seconds').notNull().default(3600),
+    /** Work queued for this long with no live worker to take it fails its run (a run waits, visibly, until then). */
+    workerWaitSeconds: integer('worker_wait_seconds').notNull().default(600),
+    /** The global pause: no worker takes new work (queued shards wait) while it is on. */
+    paused: boolean('paused').notNull().default(false),
+    pausedAt: tz('paused_at'),
+    pausedBy: text('paused_by'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
     updatedBy: text('updated_by').notNull().default('system'),
   },
@@ -54,6 +61,7 @@ export const settings = pgTable(
     check('settings_timeout_range', sql`${t.keyTimeoutMs} between 10 and 600000`),
     check('settings_alert_range', sql`${t.alertSuccessRate} between 0 and 1`),
     check('settings_run_timeout_range', sql`${t.runTimeoutSeconds} between 10 and 86400`),
+    check('settings_worker_wait_range', sql`${t.workerWaitSeconds} between 10 and 86400`),
   ],
 );
 
@@ -117,13 +125,25 @@ export const runs = pgTable(
     /** The run's current limit on loads in flight; retuning updates it while the run goes. */
     concurrency: integer('concurrency').notNull(),
     status: runStatus('status').notNull().default('running'),
+    /** The process that recorded the run (host:pid); the processes that execute it are on its shards. */
     owner: text('owner').notNull(),
+    /**
+     * What every shard of the run executes, fixed when the run is recorded (the plan is built once):
+     * the strategies' priority, TTL and options in force then, batch size, load timeout, deadline.
+     */
+    plan: jsonb('plan').$type<StoredRunPlan>(),
     createdAt: tz('created_at').notNull().defaultNow(),
     finishedAt: tz('finished_at'),
-    heartbeatAt: tz('heartbeat_at').notNull().defaultNow(),
     cancelRequestedAt: tz('cancel_requested_at'),
     cancelRequestedBy: text('cancel_requested_by'),
-    progress: jsonb('progress').$type<Record<string, unknown>>(),
+    /** Why the run was asked to stop when no operator asked (its deadline, a worker shutdown...). */
+    cancelReason: text('cancel_reason'),
+    /**
+     * Whole-batch cache failures in a row at the end of its last shard, and the last error: the
+     * cache breaker's state carried from shard to shard, so a dead cache fails the run fast.
+     */
+    cacheFailuresInARow: integer('cache_failures_in_a_row').notNull().default(0),
+    cacheLastError: text('cache_last_error'),
     total: bigint('total', { mode: 'number' }).notNull().default(0),
     warmed: bigint('warmed', { mode: 'number' }).notNull().default(0),
     skipped: bigint('skipped', { mode: 'number' }).notNull().default(0),
@@ -136,7 +156,7 @@ export const runs = pgTable(
   (t) => [
     // Newest first, as the runs list pages (order by created_at desc nulls last, id desc nulls last).
     index('runs_created_idx').on(t.createdAt.desc(), t.id.desc()),
-    index('runs_running_idx').on(t.heartbeatAt).where(sql`${t.status} = 'running'`),
+    index('runs_running_idx').on(t.createdAt).where(sql`${t.status} = 'running'`),
     index('runs_schedule_idx').on(t.scheduleId, t.createdAt.desc()),
     check('runs_concurrency_range', sql`${t.concurrency} between 1 and 256`),
   ],
@@ -191,15 +211,85 @@ export const runFailures = pgTable(
 );
 
 /**
- * A strategy is warmed by at most one run at a time, across processes. The lease is claimed with
- * the run's insert and renewed by its heartbeat, so a killed process's lease lapses on its own.
+ * A strategy is warmed by at most one run at a time, across every process: the lock is taken with
+ * the run's insert (the unique key decides races) and freed in the transaction that ends the run.
+ * Runs no longer die with a process (their shards are retried by pg-boss), so a lock has no expiry.
  */
-export const strategyLeases = pgTable('strategy_leases', {
+export const strategyLocks = pgTable('strategy_locks', {
   strategy: text('strategy').primaryKey(),
-  runId: uuid('run_id').notNull(),
-  owner: text('owner').notNull(),
+  runId: uuid('run_id')
+    .notNull()
+    .references(() => runs.id, { onDelete: 'cascade' }),
   acquiredAt: tz('acquired_at').notNull().defaultNow(),
-  expiresAt: tz('expires_at').notNull(),
+});
+
+/**
+ * One shard of a run's strategy: a key range (or, for strategies without a key space, a slice of
+ * its listing) that one worker warms as one pg-boss job. Its result is written once, when it ends,
+ * by the attempt that owns it (`attempt` = the job's retry count): a superseded attempt's save
+ * changes nothing, so every key of the run is counted exactly once.
+ */
+export const runShards = pgTable(
+  'run_shards',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    strategy: text('strategy').notNull(),
+    shard: integer('shard').notNull(),
+    /** Key-space positions [from, to) (product ids); null for strategies without a key space. */
+    rangeFrom: bigint('range_from', { mode: 'number' }),
+    rangeTo: bigint('range_to', { mode: 'number' }),
+    /** Keys of the listing to pass over first: where a cut shard without a key space resumes. */
+    skip: integer('skip').notNull().default(0),
+    /** True until the worker taking the strategy's first shard has split the key space. */
+    planned: boolean('planned').notNull().default(true),
+    status: shardStatus('status').notNull().default('queued'),
+    attempt: integer('attempt').notNull().default(-1),
+    jobId: uuid('job_id'),
+    /** The worker process of the current attempt (host:pid). */
+    worker: text('worker'),
+    /** Earlier attempts (a worker that died, a shard handed back), oldest first. */
+    retries: jsonb('retries').$type<ShardRetry[]>().notNull().default([]),
+    expected: integer('expected'),
+    total: integer('total').notNull().default(0),
+    warmed: integer('warmed').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** Live figures of the running attempt, refreshed about twice a second. */
+    progress: jsonb('progress').$type<ShardProgress>(),
+    phase: text('phase'),
+    queuedAt: tz('queued_at').notNull().defaultNow(),
+    startedAt: tz('started_at'),
+    heartbeatAt: tz('heartbeat_at'),
+    finishedAt: tz('finished_at'),
+    durationMs: integer('duration_ms'),
+    /** Ended before its range did (its time cap, a worker shutting down): the rest is a later shard. */
+    cut: boolean('cut').notNull().default(false),
+    error: text('error'),
+    firstErrors: jsonb('first_errors').$type<{ key: string; error: string }[]>().notNull().default([]),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.strategy, t.shard] }),
+    index('run_shards_running_idx').on(t.status).where(sql`${t.status} in ('queued', 'running')`),
+  ],
+);
+
+/** A worker process, as it reports itself every few seconds (the Workers view, metrics). */
+export const workers = pgTable('workers', {
+  id: text('id').primaryKey(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  /** Shards it runs at once. */
+  slots: integer('slots').notNull(),
+  startedAt: tz('started_at').notNull().defaultNow(),
+  lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
+  state: text('state').notNull().default('running'),
+  busy: integer('busy').notNull().default(0),
+  shardsDone: integer('shards_done').notNull().default(0),
+  keysDone: bigint('keys_done', { mode: 'number' }).notNull().default(0),
+  keysPerSecond: doublePrecision('keys_per_second').notNull().default(0),
+  stoppedAt: tz('stopped_at'),
 });
 
 /** One row per (schedule, slot): the unique key is what makes a slot fire once across replicas. */
@@ -245,6 +335,28 @@ export const auditLog = pgTable(
   ],
 );
 
+export type StoredRunPlan = {
+  strategies: { name: string; priority: number; ttlSeconds: number; options: Record<string, unknown> }[];
+  batchSize: number;
+  loadTimeoutMs: number;
+  timeoutSeconds: number;
+  shardKeys: number;
+  shardSeconds: number;
+};
+export type ShardRetry = { attempt: number; worker: string | null; startedAt: string | null; endedAt: string; reason: string };
+export type ShardProgress = {
+  /** Keys the shard expects, once it knows (its range's count, or the strategy's). */
+  expected: number | null;
+  done: number;
+  warmed: number;
+  skipped: number;
+  failed: number;
+  keysPerSecond: number;
+  inFlight: number;
+  concurrency: number;
+  elapsedMs: number;
+};
+
 export type Settings = typeof settings.$inferSelect;
 export type StrategySettingsRow = typeof strategySettings.$inferSelect;
 export type Schedule = typeof schedules.$inferSelect;
@@ -252,6 +364,8 @@ export type Run = typeof runs.$inferSelect;
 export type RunStrategy = typeof runStrategies.$inferSelect;
 export type RunFailure = typeof runFailures.$inferSelect;
 export type ScheduleFire = typeof scheduleFires.$inferSelect;
+export type RunShard = typeof runShards.$inferSelect;
+export type WorkerRow = typeof workers.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type RunTrigger = (typeof runTrigger.enumValues)[number];
 export type RunStatus = (typeof runStatus.enumValues)[number];

@@ -41,11 +41,11 @@ export async function seedRunHistory(sql: postgres.Sql, options: { now: Date; da
       from history_seed`;
     await tx`
       insert into runs (id, trigger, triggered_by, scope, strategies, concurrency, status, owner, created_at, finished_at,
-                        heartbeat_at, total, warmed, skipped, failed, duration_ms)
+                        total, warmed, skipped, failed, duration_ms)
       select id, trigger, case trigger when 'schedule' then 'scheduler' when 'manual' then 'ops@shop.example' else 'token:deploy' end,
              jsonb_build_object('strategies', jsonb_build_array(name)), array[name], 20,
              (case when failed = 0 then 'succeeded' when failed >= total then 'failed' else 'partial' end)::run_status,
-             'bench:1', started_at, finished_at, finished_at, total, total - failed - skipped, skipped, failed, duration_ms + 3
+             'bench:1', started_at, finished_at, total, total - failed - skipped, skipped, failed, duration_ms + 3
       from history_runs`;
     await tx`
       insert into run_strategies (run_id, strategy, position, outcome, trigger, priority, ttl_seconds, total, warmed, skipped,

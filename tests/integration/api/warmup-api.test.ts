@@ -48,7 +48,7 @@ async function waitForRun(database: Database, runId: string) {
 /** A digest of the warmup tables, to check that a refused request changed nothing. */
 async function warmupDigest(database: Database): Promise<string> {
   const parts: string[] = [];
-  for (const table of ['runs', 'strategy_settings', 'settings', 'strategy_leases']) {
+  for (const table of ['runs', 'strategy_settings', 'settings', 'strategy_locks']) {
     const [row] = await database.rows<{ d: string }>(sql.raw(`select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as d from ${table} t`));
     parts.push(row!.d);
   }

@@ -11,9 +11,9 @@ import { testWarmer, useTestRedisCache } from '../../support/warmer';
 /** Inserts a finished run with one strategy result, as history. */
 async function historicRun(database: Database, o: { at: string; strategy: string; durationMs: number; total: number; warmed: number; failed?: number; trigger?: string; dryRun?: boolean }) {
   const [run] = await database.rows<{ id: string }>(sql`
-    insert into runs (trigger, triggered_by, scope, strategies, concurrency, owner, status, created_at, finished_at, heartbeat_at, total, warmed, failed, duration_ms, dry_run)
+    insert into runs (trigger, triggered_by, scope, strategies, concurrency, owner, status, created_at, finished_at, total, warmed, failed, duration_ms, dry_run)
     values (${o.trigger ?? 'schedule'}, 'Nightly', '{"all":true}', ${`{${o.strategy}}`}, 10, 'h:1', 'succeeded', ${o.at}::timestamptz - interval '1 minute',
-            ${o.at}::timestamptz, ${o.at}::timestamptz, ${o.total}, ${o.warmed}, ${o.failed ?? 0}, ${o.durationMs}, ${o.dryRun ?? false})
+            ${o.at}::timestamptz, ${o.total}, ${o.warmed}, ${o.failed ?? 0}, ${o.durationMs}, ${o.dryRun ?? false})
     returning id::text as id`);
   await database.rows(sql`
     insert into run_strategies (run_id, strategy, position, outcome, trigger, dry_run, priority, ttl_seconds, total, warmed, skipped, failed, success_rate, started_at, finished_at, duration_ms)
@@ -65,7 +65,7 @@ describe('reading runs', () => {
         return key;
       },
     });
-    const warmer = testWarmer(database, cache, [strategy]);
+    const warmer = await testWarmer(database, cache, [strategy]);
     const run = await warmer.startRun({ trigger: 'manual', triggeredBy: 'ops@example.com', scope: { all: true } });
     await run.done;
     const detail = await getRunDetail(database, run.runId);
@@ -115,7 +115,7 @@ describe('watching a run', () => {
     const { database } = await useTestDatabase();
     const { cache } = await useTestRedisCache();
     const strategy = fakeStrategy({ name: 'watched', keys: Array.from({ length: 800 }, (_, i) => `w:${i}`), count: true, value: async (k) => { await sleep(5); return k; } });
-    const warmer = testWarmer(database, cache, [strategy]);
+    const warmer = await testWarmer(database, cache, [strategy]);
     const run = await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true }, concurrency: 2 });
     const events: RunEvent[] = [];
     for await (const event of watchRun(database, run.runId, new AbortController().signal, 100)) events.push(event);

@@ -29,18 +29,18 @@ describe('the success rate rule (fresh skips are not failures)', () => {
     expect(fresh.totals.skipped).toBe(warmed.totals.warmed);
     expect(fresh.successRate).toBeNull();
 
-    const list = await (await runs.GET(request('/api/runs', operator), undefined)).json();
+    const list = await (await runs.GET(request('/api/runs', operator), undefined as never)).json();
     expect(list.items[0]).toMatchObject({ id: second.runId, successRate: null });
     const detail = await (await runDetail.GET(request(`/api/runs/${second.runId}`, operator), { params: Promise.resolve({ id: second.runId }) })).json();
     expect(detail.run.results[0]).toMatchObject({ strategy: 'hot_products', successRate: null, skipped: fresh.totals.skipped });
 
-    const views: StrategyView[] = (await (await strategies.GET(request('/api/strategies', operator), undefined)).json()).strategies;
+    const views: StrategyView[] = (await (await strategies.GET(request('/api/strategies', operator), undefined as never)).json()).strategies;
     const hot = views.find((s) => s.name === 'hot_products')!;
     expect(hot.lastRun).toMatchObject({ runId: second.runId, successRate: null });
     expect(hot.recent.map((r) => r.successRate)).toEqual([1, null]);
 
     // Both runs in one bucket: the rate is the first run's 100%, not 50% (the skips would have halved it).
-    const body = await (await stats.GET(request('/api/stats?bucket=1d', operator), undefined)).json();
+    const body = await (await stats.GET(request('/api/stats?bucket=1d', operator), undefined as never)).json();
     const bucket = body.buckets.find((b: { strategy: string }) => b.strategy === 'hot_products');
     expect(bucket).toMatchObject({ runs: 2, successRate: 1, failed: 0 });
   });

@@ -19,8 +19,8 @@ describe('firing a schedule slot', () => {
   it('lets exactly one of two processes claim the slot and start its run; the other does nothing', async () => {
     const { database } = await useTestDatabase();
     const schedule = (await createSchedule(writeContext(database), { name: 'Every minute', cron: '* * * * *', scope: { all: true } }, 'ops')).after!;
-    const a = testWarmer(database, cache(), shopStrategies(), 'host-a:1');
-    const b = testWarmer(database, cache(), shopStrategies(), 'host-b:2');
+    const a = await testWarmer(database, cache(), shopStrategies(), 'host-a:1');
+    const b = await testWarmer(database, cache(), shopStrategies(), 'host-b:2');
     const reports = await Promise.all([a, b].map((warmer) => fireSlot({ database, warmer, logger: silentLogger }, schedule.id, SLOT, 'schedule')));
     const winner = reports.find((r) => r.claimed)!;
     expect(reports.filter((r) => r.claimed)).toHaveLength(1);
@@ -35,7 +35,7 @@ describe('firing a schedule slot', () => {
   it('records a fire while the schedule\'s previous run is still going as skipped_overlap, naming that run', async () => {
     const { database } = await useTestDatabase();
     const schedule = (await createSchedule(writeContext(database), { name: 'Slow', cron: '* * * * *', scope: { strategies: ['hot_products'] }, concurrency: 1 }, 'ops')).after!;
-    const warmer = testWarmer(database, cache(), shopStrategies({ keys: 20, delayMs: 100 }));
+    const warmer = await testWarmer(database, cache(), shopStrategies({ keys: 20, delayMs: 100 }));
     const first = await fireSlot({ database, warmer, logger: silentLogger }, schedule.id, SLOT, 'schedule');
     expect(first.outcome).toBe('started');
     const second = await fireSlot({ database, warmer, logger: silentLogger }, schedule.id, NEXT, 'schedule');
@@ -51,7 +51,7 @@ describe('firing a schedule slot', () => {
   it('records skipped_busy when another run is warming a strategy in scope, naming that run', async () => {
     const { database } = await useTestDatabase();
     const schedule = (await createSchedule(writeContext(database), { name: 'Hot', cron: '* * * * *', scope: { tags: ['products'] } }, 'ops')).after!;
-    const warmer = testWarmer(database, cache(), shopStrategies({ keys: 20, delayMs: 100 }));
+    const warmer = await testWarmer(database, cache(), shopStrategies({ keys: 20, delayMs: 100 }));
     const manual = await warmer.startRun({ trigger: 'manual', triggeredBy: 'alice', scope: { strategies: ['hot_products'] }, concurrency: 1 });
     const report = await fireSlot({ database, warmer, logger: silentLogger }, schedule.id, SLOT, 'schedule');
     expect(report).toMatchObject({ claimed: true, outcome: 'skipped_busy', reason: `Already being warmed: hot_products (run ${manual.runId.slice(0, 8)})` });
@@ -62,7 +62,7 @@ describe('firing a schedule slot', () => {
     const { database } = await useTestDatabase();
     const schedule = (await createSchedule(writeContext(database), { name: 'Categories', cron: '* * * * *', scope: { strategies: ['categories'] } }, 'ops')).after!;
     await database.db.insert(strategySettings).values({ strategy: 'categories', enabled: false });
-    const warmer = testWarmer(database, cache(), shopStrategies());
+    const warmer = await testWarmer(database, cache(), shopStrategies());
     const report = await fireSlot({ database, warmer, logger: silentLogger }, schedule.id, SLOT, 'schedule');
     expect(report).toMatchObject({ claimed: true, outcome: 'error', reason: 'Disabled strategy: categories; enable it in the settings first' });
     expect((await fireRows(database))[0]).toMatchObject({ outcome: 'error', reason: report.reason });
@@ -72,7 +72,7 @@ describe('firing a schedule slot', () => {
     const { database } = await useTestDatabase();
     const context = writeContext(database);
     const schedule = (await createSchedule(context, { name: 'Half-hourly', cron: '*/30 * * * *', scope: { all: true } }, 'ops')).after!;
-    const warmer = testWarmer(database, cache(), shopStrategies());
+    const warmer = await testWarmer(database, cache(), shopStrategies());
     const deps = { database, warmer, logger: silentLogger };
     expect(await fireSlot(deps, schedule.id, new Date('2026-06-01T10:01:00Z'), 'schedule')).toMatchObject({ claimed: false, notClaimed: 'not_a_slot' });
     expect(await fireSlot(deps, schedule.id, new Date('2026-06-01T10:30:30Z'), 'schedule')).toMatchObject({ claimed: false, notClaimed: 'not_a_slot' });

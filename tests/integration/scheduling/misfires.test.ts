@@ -25,8 +25,8 @@ async function scheduleWithHistory(database: Database, input: Record<string, unk
   return row!;
 }
 
-function catchUp(database: Database, schedule: Schedule, owner?: string) {
-  const warmer = testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies(), owner);
+async function catchUp(database: Database, schedule: Schedule, owner?: string) {
+  const warmer = await testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies(), owner);
   return catchUpMissedSlots({ database, warmer, logger: silentLogger }, schedule, parseCron(schedule.cron), { now: NOW, until: UNTIL });
 }
 

@@ -30,7 +30,7 @@ async function firesAcross(database: Database, startAt: string): Promise<{ fired
   const fixed = (await createSchedule(context, { name: 'fixed', cron: '*/5 2 * * *', scope: { strategies: ['hot_products'] } }, 'ops')).after!;
   const hourly = (await createSchedule(context, { name: 'every hour', cron: '*/5 * * * *', scope: { strategies: ['categories'] } }, 'ops')).after!;
   const clock = acceleratedClock({ secondsPerMinute: 1, origin: alignedOrigin(1), startAt: new Date(startAt) });
-  const runner = testRunner(database, testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies()), clock, { lateFireSeconds: 600, pollIntervalMs: 60_000 });
+  const runner = testRunner(database, await testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies()), clock, { lateFireSeconds: 600, pollIntervalMs: 60_000 });
   await runner.start();
   const end = new Date(Date.parse(startAt) + 15 * MINUTE);
   await untilScheduleTime(clock, new Date(end.getTime() + MINUTE));
@@ -71,7 +71,7 @@ describe('the schedule runner', () => {
     const schedule = (await createSchedule(context, { name: 'Edited', cron: '* * * * *', scope: { strategies: ['hot_products'] } }, 'ops')).after!;
     const events: RunnerEvent[] = [];
     const clock = acceleratedClock({ secondsPerMinute: 2, origin: alignedOrigin(2) });
-    const runner = testRunner(database, testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies()), clock, {
+    const runner = testRunner(database, await testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies()), clock, {
       pollIntervalMs: 3_600_000, // no reload but the one the test asks for
       observer: (event) => events.push(event),
     });
@@ -108,7 +108,7 @@ describe('the schedule runner', () => {
     const reports: FireReport[] = [];
     const clock = acceleratedClock({ secondsPerMinute: 2, origin: alignedOrigin(2) });
     // One run takes about 10 keys x 600 ms = 6 s: three schedule minutes.
-    const warmer = testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies({ keys: 10, delayMs: 600 }));
+    const warmer = await testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies({ keys: 10, delayMs: 600 }));
     const runner = testRunner(database, warmer, clock, { observer: (e) => e.type === 'fire' && reports.push(e.report) });
     await runner.start();
     await waitFor('three fires', () => (reports.length >= 3 ? true : undefined));

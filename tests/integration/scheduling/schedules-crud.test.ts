@@ -102,7 +102,7 @@ describe('schedules in Postgres', () => {
     const now = new Date('2026-03-28T12:00:00Z');
     const nightly = (await createSchedule(context, { name: 'Nightly', cron: '30 2 * * *', scope: { all: true } }, 'ops')).after!;
     const paused = (await createSchedule(context, { name: 'Paused', cron: '0 * * * *', scope: { all: true }, enabled: false }, 'ops')).after!;
-    const warmer = testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies());
+    const warmer = await testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies());
     const run = await warmer.startRun({ trigger: 'schedule', triggeredBy: 'Nightly', scope: { all: true }, scheduleId: nightly.id });
     await run.done;
     await database.rows(sql`
@@ -135,7 +135,7 @@ describe('schedules in Postgres', () => {
     const { database } = await useTestDatabase();
     const context = writeContext(database);
     const schedule = (await createSchedule(context, { name: 'Incremental hot data', cron: '*/30 * * * *', scope: { strategies: ['hot_products'] }, concurrency: 10, onlyMissing: true, enabled: false }, 'ops')).after!;
-    const warmer = testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies());
+    const warmer = await testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies());
     const started = await runScheduleNow({ database, warmer }, schedule.id, 'alice@example.com');
     expect(started.strategies).toEqual(['hot_products']);
     expect((await started.done).status).toBe('succeeded');

@@ -19,7 +19,6 @@ describe('the per-operator limit on changes', () => {
     expect(statuses).toEqual([202, ...Array(49).fill(409)]);
     const [counter] = await database.rows<{ count: number }>(sql`select count from rate_limits where key = ${`mutations:operator:${operator.id}`}`);
     expect(counter!.count).toBe(1);
-    await runtime.warmer.shutdown(100, 2000);
   });
 
   it('answers 429 with Retry-After past the limit, counting only changes that happened, shared by every process through Postgres', async () => {

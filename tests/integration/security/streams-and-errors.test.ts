@@ -7,8 +7,7 @@ import * as runEvents from '@/app/api/runs/[id]/events/route';
 import * as runs from '@/app/api/runs/route';
 import { openPostgres } from '@/server/db/client';
 import { MAX_STREAMS_PER_SESSION } from '@/server/http/stream-slots';
-import { parseConfig } from '@/server/config';
-import { buildRuntime, installRuntimeForTests } from '@/server/runtime';
+import { type Runtime, installRuntimeForTests } from '@/server/runtime';
 import { databaseUrl } from '../../support/env';
 import { errorOf, request, signedIn } from '../../support/api';
 import { useTestDatabase } from '../../support/db';
@@ -53,7 +52,6 @@ describe('event streams', () => {
     await readUntil(demoted, /event: progress/, 5000);
     await database.rows(sql`update operators set disabled_at = now() where id = ${other.id}`);
     expect((await readUntil(demoted, /event: error/, 8000)).text).toMatch(/"code":"unauthenticated"/);
-    await runtime.warmer.shutdown(100, 2000);
   });
 
   it('are bounded per session: the next one answers 429, and a closed one frees its place', async () => {
@@ -76,15 +74,14 @@ describe('event streams', () => {
     expect((await runEvents.GET(request(`/api/runs/${runId}/events`, { session: other.session }), { params: Promise.resolve({ id: runId }) })).status).toBe(200);
     await streams[0]!.body!.cancel();
     expect((await open()).status).toBe(200);
-    await runtime.warmer.shutdown(100, 2000);
   });
 });
 
 describe('public errors', () => {
   it('/api/ready says the database is not answering, with a request id, and never the driver’s message', async () => {
+    // The runtime as /api/ready sees it, over a real connection to a database that does not exist.
     const broken = await openPostgres(databaseUrl('kiln_no_such_database_for_ready'), 1);
-    const runtime = await buildRuntime({ mode: 'test', config: parseConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/unused', WARMUP_ON_STARTUP: 'false' }), logger: pino({ level: 'silent' }), database: broken, strategies: [] });
-    const uninstall = installRuntimeForTests(runtime);
+    const uninstall = installRuntimeForTests({ phase: () => 'ready', database: broken, logger: pino({ level: 'silent' }) } as unknown as Runtime);
     try {
       const response = await ready.GET(request('/api/ready'));
       expect(response.status).toBe(503);
@@ -93,7 +90,6 @@ describe('public errors', () => {
       expect(JSON.parse(text)).toMatchObject({ ready: false, checks: { database: { ok: false, detail: 'not answering' } }, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     } finally {
       uninstall();
-      await runtime.stop();
       await broken.close();
     }
   });

@@ -24,7 +24,7 @@ describe('strategy settings in force', () => {
     // And the warmer writes with it.
     await database.rows(sql`delete from strategy_settings`);
     const { cache } = await useTestRedisCache('default-ttl');
-    const warmer = testWarmer(database, cache, registry.list());
+    const warmer = await testWarmer(database, cache, registry.list());
     await (await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { strategies: ['no_ttl'] } })).done;
     const ttl = await cache.ttlMs('b');
     expect(ttl).toBeGreaterThan(4300_000);

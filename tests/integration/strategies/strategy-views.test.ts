@@ -10,8 +10,8 @@ describe('strategy views', () => {
     // 30 runs of hot_products and 3 of sessions, an hour apart, the newest hot_products one a dry run.
     await database.rows(sql`
       with made as (
-        insert into runs (trigger, triggered_by, scope, strategies, concurrency, owner, status, created_at, finished_at, heartbeat_at, total, warmed, failed, duration_ms, dry_run)
-        select 'schedule', 'test', '{"all":true}', array[s], 10, 'h:1', 'succeeded', t, t + interval '1 second', t, 10, 10 - i % 3, i % 3, 1000, s = 'hot_products' and i = 30
+        insert into runs (trigger, triggered_by, scope, strategies, concurrency, owner, status, created_at, finished_at, total, warmed, failed, duration_ms, dry_run)
+        select 'schedule', 'test', '{"all":true}', array[s], 10, 'h:1', 'succeeded', t, t + interval '1 second', 10, 10 - i % 3, i % 3, 1000, s = 'hot_products' and i = 30
         from (select 'hot_products' as s, i, timestamptz '2026-11-01T00:00:00Z' + i * interval '1 hour' as t from generate_series(1, 30) i
               union all
               select 'sessions', i, timestamptz '2026-11-01T00:00:00Z' + i * interval '1 hour' from generate_series(1, 3) i) x

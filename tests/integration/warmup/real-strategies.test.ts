@@ -12,7 +12,7 @@ describe('a warmup of every enabled strategy into Redis', () => {
     const { database } = await useTestDatabase({ shop: true });
     const { cache, prefix } = await useTestRedisCache('all-strategies');
     const strategies = registerStrategies(new StrategyRegistry()).list();
-    const warmer = testWarmer(database, cache, strategies);
+    const warmer = await testWarmer(database, cache, strategies);
     const run = await warmer.startRun({ trigger: 'startup', triggeredBy: 'system', scope: { all: true } });
     const summary = await run.done;
     expect(summary.status).toBe('succeeded');

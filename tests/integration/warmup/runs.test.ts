@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { strategySettings } from '@/server/db/schema';
-import { StrategiesBusyError, sweepAbandonedRuns } from '@/server/warmup/run-store';
+import { StrategiesBusyError } from '@/server/warmup/run-records';
 import { retuneRunningRuns } from '@/server/warmup/settings';
 import { useTestDatabase } from '../../support/db';
 import { fakeStrategy, sleep } from '../../support/fake-strategy';
@@ -25,7 +25,7 @@ describe('a warmup run', () => {
         return key === 'alpha:3' ? null : JSON.stringify({ key });
       },
     });
-    const warmer = testWarmer(database, cache, [strategy]);
+    const warmer = await testWarmer(database, cache, [strategy]);
     const run = await warmer.startRun({ trigger: 'manual', triggeredBy: 'ops@example.com', scope: { all: true } });
     const summary = await run.done;
     expect(statusAtFirstLoad).toBe('running');
@@ -33,11 +33,10 @@ describe('a warmup run', () => {
     const [row] = await database.rows<Record<string, unknown>>(sql`select status, trigger, triggered_by, total::int, warmed::int, skipped::int, failed::int, finished_at is not null as finished, duration_ms from runs where id = ${run.runId}`);
     expect(row).toMatchObject({ status: 'succeeded', trigger: 'manual', triggered_by: 'ops@example.com', total: 40, warmed: 39, skipped: 1, failed: 0, finished: true });
     const [strat] = await database.rows<Record<string, unknown>>(sql`select strategy, outcome, total, warmed, skipped, success_rate from run_strategies where run_id = ${run.runId}`);
-    // The settled rule (lib/success-rate.ts): warmed / (warmed + failed); a skip is not a failure.
     expect(strat).toMatchObject({ strategy: 'alpha', outcome: 'succeeded', total: 40, warmed: 39, skipped: 1, success_rate: 1 });
     expect(await cache.get('alpha:5')).toBe('{"key":"alpha:5"}');
-    const leases = await database.rows(sql`select * from strategy_leases`);
-    expect(leases).toEqual([]);
+    const locks = await database.rows(sql`select * from strategy_locks`);
+    expect(locks).toEqual([]);
   });
 
   it('warms strategies by priority, highest first, ties by name, and records failures with their keys', async () => {
@@ -55,7 +54,7 @@ describe('a warmup run', () => {
           return key;
         },
       });
-    const warmer = testWarmer(database, cache, [make('low', 10), make('top', 100), make('mid', 50), make('also_mid', 50)]);
+    const warmer = await testWarmer(database, cache, [make('low', 10), make('top', 100), make('mid', 50), make('also_mid', 50)]);
     const run = await warmer.startRun({ trigger: 'api', triggeredBy: 'token:ci', scope: { all: true } });
     const summary = await run.done;
     expect(order).toEqual(['top', 'also_mid', 'mid', 'low']);
@@ -72,7 +71,7 @@ describe('a warmup run', () => {
     const { cache } = await useTestRedisCache();
     const broken = fakeStrategy({ name: 'broken', priority: 90, keys: keys(5, 'b'), listingFailsAfter: 0 });
     const fine = fakeStrategy({ name: 'fine', priority: 10, keys: keys(5, 'f') });
-    const warmer = testWarmer(database, cache, [broken, fine]);
+    const warmer = await testWarmer(database, cache, [broken, fine]);
     const summary = await (await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true } })).done;
     expect(summary.status).toBe('partial');
     const rows = await database.rows<{ strategy: string; outcome: string; error: string | null; total: number }>(sql`select strategy, outcome, error, total from run_strategies order by position`);
@@ -85,7 +84,7 @@ describe('a warmup run', () => {
   it('selects by tag and by name, refuses unknown names and tags, and leaves disabled strategies out of "all"', async () => {
     const { database } = await useTestDatabase();
     const { cache } = await useTestRedisCache();
-    const warmer = testWarmer(database, cache, [
+    const warmer = await testWarmer(database, cache, [
       fakeStrategy({ name: 'prod', context: 'catalog', keys: keys(2, 'p') }),
       fakeStrategy({ name: 'sess', context: 'identity', keys: keys(2, 's') }),
       fakeStrategy({ name: 'bulk', context: 'catalog', tags: ['catalog', 'bulk'], keys: keys(2, 'k') }),
@@ -108,8 +107,8 @@ describe('a warmup run', () => {
     const { database } = await useTestDatabase();
     const { cache } = await useTestRedisCache();
     const slow = () => fakeStrategy({ name: 'slow', keys: keys(20, 's'), value: async (k) => { await sleep(20); return k; } });
-    const processA = testWarmer(database, cache, [slow()], 'host-a:1');
-    const processB = testWarmer(database, cache, [slow()], 'host-b:2');
+    const processA = await testWarmer(database, cache, [slow()], 'host-a:1');
+    const processB = await testWarmer(database, cache, [slow()], 'host-b:2');
     const results = await Promise.allSettled([
       processA.startRun({ trigger: 'manual', triggeredBy: 'a', scope: { strategies: ['slow'] } }),
       processB.startRun({ trigger: 'manual', triggeredBy: 'b', scope: { strategies: ['slow'] } }),
@@ -131,8 +130,8 @@ describe('a warmup run', () => {
     const { database } = await useTestDatabase();
     const { cache } = await useTestRedisCache();
     const strategy = () => fakeStrategy({ name: 'long', keys: keys(5000, 'l'), value: async (k) => { await sleep(5); return k; } });
-    const runner = testWarmer(database, cache, [strategy(), fakeStrategy({ name: 'after', priority: 1, keys: ['x'] })]);
-    const other = testWarmer(database, cache, [strategy()]);
+    const runner = await testWarmer(database, cache, [strategy(), fakeStrategy({ name: 'after', priority: 1, keys: ['x'] })]);
+    const other = await testWarmer(database, cache, [strategy()]);
     const run = await runner.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true }, concurrency: 4 });
     await sleep(300);
     expect(await other.cancelRun(run.runId, 'ops@example.com')).toBe('requested');
@@ -159,7 +158,7 @@ describe('a warmup run', () => {
       onLoadStart: () => samples.push(++inFlight),
       onLoadEnd: () => inFlight--,
     });
-    const warmer = testWarmer(database, cache, [strategy]);
+    const warmer = await testWarmer(database, cache, [strategy]);
     const run = await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true }, concurrency: 12 });
     await sleep(150);
     expect(await retuneRunningRuns(database.db, 2)).toBe(1);
@@ -173,29 +172,34 @@ describe('a warmup run', () => {
     expect(row!.concurrency).toBe(2);
   });
 
-  it('becomes abandoned when its process stops heartbeating, which frees its strategies', async () => {
+  it('waits, visibly, while no worker takes its work, then fails saying why once the wait bound passes, which frees its strategies', async () => {
     const { database } = await useTestDatabase();
     const { cache } = await useTestRedisCache();
-    // A run left by a process that died: running, heartbeat a minute old, lease expired.
-    await database.rows(sql`insert into runs (id, trigger, triggered_by, scope, strategies, concurrency, owner, heartbeat_at, created_at)
-      values ('00000000-0000-4000-8000-000000000001', 'schedule', 'Nightly', '{"all":true}', '{dead}', 5, 'gone:42', now() - interval '60 seconds', now() - interval '90 seconds')`);
-    await database.rows(sql`insert into strategy_leases (strategy, run_id, owner, expires_at) values ('dead', '00000000-0000-4000-8000-000000000001', 'gone:42', now() - interval '30 seconds')`);
-    // A run that is alive is left alone.
-    await database.rows(sql`insert into runs (trigger, triggered_by, scope, strategies, concurrency, owner) values ('manual', 'x', '{"all":true}', '{other}', 5, 'alive:1')`);
-    expect(await sweepAbandonedRuns(database)).toEqual(['00000000-0000-4000-8000-000000000001']);
-    const rows = await database.rows<{ status: string; error: string | null }>(sql`select status, error from runs order by created_at`);
-    expect(rows[0]!.status).toBe('abandoned');
-    expect(rows[0]!.error).toMatch(/^The process running it \(gone:42\) stopped sending heartbeats at /);
-    expect(rows[1]!.status).toBe('running');
-    const warmer = testWarmer(database, cache, [fakeStrategy({ name: 'dead', keys: ['d:1'] })]);
-    const summary = await (await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { strategies: ['dead'] } })).done;
-    expect(summary.status).toBe('succeeded');
+    // A process that records runs but runs no worker, and no worker anywhere.
+    const { startTestRuntime } = await import('../../support/runtime');
+    const recorder = await startTestRuntime(database, { cache, strategies: [fakeStrategy({ name: 'lonely', keys: ['l:1'] })], workers: false });
+    await database.rows(sql`update settings set worker_wait_seconds = 10`);
+    const run = await recorder.warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true } });
+    await sleep(300);
+    const { readSnapshot } = await import('@/server/runs/watch-run');
+    const waiting = await readSnapshot(database, run.runId);
+    expect(waiting?.progress).toMatchObject({ phase: 'queued', waitingFor: 'worker', shards: { total: 1, queued: 1 } });
+    // Not yet past the bound: the watchdog leaves it waiting.
+    expect(await recorder.watchdog.check()).toEqual([]);
+    await database.rows(sql`update run_shards set queued_at = now() - interval '11 seconds'`);
+    expect(await recorder.watchdog.check()).toEqual([run.runId]);
+    const summary = await run.done;
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatch(/^no worker took its work within 10 s \(no worker has ever reported\)/);
+    expect(await database.rows(sql`select * from strategy_locks`)).toEqual([]);
+    const [shard] = await database.rows<{ status: string }>(sql`select status from run_shards`);
+    expect(shard!.status).toBe('cancelled');
   });
 
   it('counts keys in a dry run and writes nothing to the cache', async () => {
     const { database } = await useTestDatabase();
     const { cache } = await useTestRedisCache();
-    const warmer = testWarmer(database, cache, [fakeStrategy({ name: 'dry', keys: keys(77, 'd') })]);
+    const warmer = await testWarmer(database, cache, [fakeStrategy({ name: 'dry', keys: keys(77, 'd') })]);
     const summary = await (await warmer.startRun({ trigger: 'manual', triggeredBy: 'x', scope: { all: true }, dryRun: true })).done;
     expect(summary).toMatchObject({ status: 'succeeded', totals: { total: 77, warmed: 0 } });
     expect(await cache.exists('d:0')).toBe(false);
@@ -206,7 +210,7 @@ describe('a warmup run', () => {
   it('retries only the given keys', async () => {
     const { database } = await useTestDatabase();
     const { cache } = await useTestRedisCache();
-    const warmer = testWarmer(database, cache, [fakeStrategy({ name: 'retry_me', keys: keys(50, 'r') })]);
+    const warmer = await testWarmer(database, cache, [fakeStrategy({ name: 'retry_me', keys: keys(50, 'r') })]);
     const run = await warmer.startRun({ trigger: 'retry', triggeredBy: 'x', scope: { strategies: ['retry_me'] }, keyFilter: { retry_me: ['r:3', 'r:4'] } });
     expect((await run.done).totals.total).toBe(2);
     expect(await cache.exists('r:5')).toBe(false);

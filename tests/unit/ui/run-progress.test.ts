@@ -30,6 +30,10 @@ describe('a run’s progress summary', () => {
           completed: [done('hot_products', 100, 2)],
           concurrency: 20,
           inFlight: 3,
+          shards: null,
+          phase: 'warming',
+          phaseSince: null,
+          waitingFor: null,
         },
       }),
     );
@@ -51,6 +55,10 @@ describe('a run’s progress summary', () => {
           completed: [done('hot_products', 100), done('categories', 26)],
           concurrency: 1,
           inFlight: 0,
+          shards: null,
+          phase: null,
+          phaseSince: null,
+          waitingFor: null,
         },
       }),
     );
@@ -64,6 +72,10 @@ describe('a run’s progress summary', () => {
       strategiesTotal: 2,
       current: { strategy: 'hot_products', expected: null, done: 40, warmed: 40, skipped: 0, failed: 0, keysPerSecond: 80, elapsedMs: 500 },
       completed: [],
+      shards: { total: 1, queued: 0, running: 1, settled: 0, retried: 0 },
+      phase: 'warming',
+      phaseSince: null,
+      waitingFor: null,
       concurrency: 20,
       inFlight: 20,
     };
