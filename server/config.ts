@@ -1,6 +1,8 @@
 import 'server-only';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { EdgeSettings, TrustedProxy } from './http/edge';
 
 /**
  * The environment, parsed once. Every variable Kiln reads is declared here (and listed in
@@ -73,6 +75,45 @@ const timezone = z.string().refine(
   { error: 'expected an IANA time zone such as Europe/Berlin' },
 );
 
+/** `10.0.0.0/8, 192.168.1.7, fd00::/8`: addresses or CIDR blocks, IPv4 or IPv6. */
+const trustedProxies = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z.string().refine((entry) => parseCidr(entry) !== null, {
+        error: 'expected comma-separated addresses or CIDR blocks such as 10.0.0.0/8 or fd00::/8',
+      }),
+    ),
+  )
+  .transform((entries) => entries.map((entry) => parseCidr(entry)!));
+
+function parseCidr(entry: string): TrustedProxy | null {
+  const [address = '', prefixText, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (!version || rest.length) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** The origin operators reach Kiln at: scheme, host and port, nothing after. */
+const publicUrl = z
+  .string()
+  .refine(
+    (v) => {
+      try {
+        const url = new URL(v);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected an http:// or https:// origin such as https://kiln.example.com (no path)' },
+  )
+  .transform((v) => new URL(v).origin);
+
 const envSchema = z.object({
   PORT: integer(1, 65535).default(3000),
   KILN_DATA_DIR: z.string().min(1).default('.data'),
@@ -108,6 +149,9 @@ const envSchema = z.object({
   KILN_SLOT_MAX_RETAINED_MB: integer(1, 1_048_576).default(1024),
   KILN_CHANGE_COALESCE_MS: integer(0, 10_000).default(200),
   KILN_CHANGE_POLL_MS: integer(10, 60_000).default(100),
+  KILN_TRUSTED_PROXIES: trustedProxies.optional(),
+  KILN_PUBLIC_URL: publicUrl.optional(),
+  KILN_MUTATION_RATE_LIMIT: integer(1, 100_000).default(60),
 });
 
 export type Config = {
@@ -146,6 +190,10 @@ export type Config = {
   coverageSampleMinutes: number;
   /** Re-warming keys when the shop's rows change (server/freshness). */
   changeStream: ChangeStreamConfig;
+  /** Which peers are proxies whose forwarded headers are believed, and the public origin. */
+  edge: EdgeSettings;
+  /** Run triggers and other changes one operator or token may make a minute, across replicas. */
+  mutationsPerMinute: number;
 };
 
 export type ChangeStreamConfig = {
@@ -231,6 +279,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       coalesceMs: e.KILN_CHANGE_COALESCE_MS,
       pollMs: e.KILN_CHANGE_POLL_MS,
     },
+    edge: { trustedProxies: e.KILN_TRUSTED_PROXIES ?? [], publicOrigin: e.KILN_PUBLIC_URL },
+    mutationsPerMinute: e.KILN_MUTATION_RATE_LIMIT,
   };
 }
 

@@ -58,3 +58,22 @@ export class AppError extends Error {
     return this.options.field;
   }
 }
+
+/** The most of a bad value an error message shows: enough to recognize it, never a whole payload. */
+export const QUOTE_LIMIT = 100;
+
+/**
+ * A value as an error message quotes it: JSON-quoted, cut to QUOTE_LIMIT characters (with …), and
+ * never a deep structure stringified whole (objects and arrays show their kind and size).
+ */
+export function quote(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value !== null && typeof value === 'object') return 'an object';
+  if (typeof value !== 'string') return clip(String(value));
+  return JSON.stringify(clip(value));
+}
+
+/** Text cut to QUOTE_LIMIT characters (with …), for names and lists an error message shows as they are. */
+export function clip(text: string): string {
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
+}

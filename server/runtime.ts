@@ -1,5 +1,7 @@
 import 'server-only';
+import { RefusalLog } from './audit/refusal-log';
 import { ensureInitialAdmin } from './auth/ensure-initial-admin';
+import { pruneExpiredRateLimits } from './auth/rate-limit';
 import { type Cache, openCache } from './cache';
 import { RedisCache } from './cache/redis-cache';
 import { type Config, getConfig } from './config';
@@ -56,6 +58,8 @@ export type Runtime = {
   coverage: CoverageSampler;
   /** Re-warms the keys a database change touches (started in server mode; one consumer across replicas). */
   freshness: ChangeStreamConsumer;
+  /** Requests refused without a valid credential: counted, summarized in the audit log once a minute per address. */
+  refusals: RefusalLog;
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
@@ -149,6 +153,8 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     cleanups.push({ name: 'coverage', run: () => coverage.stop() });
     const boss = createBoss(database, { supervise: mode !== 'cli', maintenanceIntervalSeconds: config.workers.maintenanceSeconds });
     const metrics = createMetrics({ database, cache, boss });
+    const refusals = new RefusalLog({ database, logger, count: metrics.countRefusal });
+    cleanups.push({ name: 'refused-request summary', run: () => refusals.stop() });
     const onRunFinished = (summary: RunSummary) => {
       metrics.observeRun(summary);
       coverage.afterRun(summary);
@@ -196,6 +202,13 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       cleanups.push({ name: 'change stream', run: () => freshness.stop() });
     }
     if (background) {
+      refusals.start();
+      // Rate-limit rows expire with their window; the sweep keeps the table to live windows.
+      const prune = setInterval(() => {
+        pruneExpiredRateLimits(database).catch((error: unknown) => logger.warn({ err: error }, 'Could not prune expired rate limits'));
+      }, 60_000);
+      prune.unref();
+      cleanups.push({ name: 'rate-limit sweep', run: () => clearInterval(prune) });
       shop.counter.start();
       coverage.start();
       // The default schedules once, on a first start; then this process fires every enabled
@@ -225,6 +238,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       shop,
       coverage,
       freshness,
+      refusals,
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {

@@ -1,7 +1,7 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
-import { ROLES, type Role } from '@/lib/api/auth';
+import { type AccessRole, TOKEN_ROLES } from '@/lib/api/auth';
 import type { ApiTokenView, CreateTokenResponse } from '@/lib/api/tokens';
 import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
 import { useCreateTokenMutation, useRevokeTokenMutation, useTokensQuery } from '../api/tokens';
@@ -96,7 +96,7 @@ function TokenRow({ token: t }: { token: ApiTokenView }) {
 function TokenCreateForm({ onCreated }: { onCreated: (created: CreateTokenResponse) => void }) {
   const create = useCreateTokenMutation();
   const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>('viewer');
+  const [role, setRole] = useState<AccessRole>('viewer');
   const [days, setDays] = useState('90');
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -109,10 +109,10 @@ function TokenCreateForm({ onCreated }: { onCreated: (created: CreateTokenRespon
         Create a token
       </h3>
       <TextField label="Name (what uses it)" value={name} onChange={(e) => setName(e.target.value)} error={fieldError(create.error, 'name')} />
-      <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)} error={fieldError(create.error, 'role')}>
-        {ROLES.map((r) => (
+      <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as AccessRole)} error={fieldError(create.error, 'role')}>
+        {TOKEN_ROLES.map((r) => (
           <option key={r} value={r}>
-            {r}
+            {r === 'shop_reader' ? 'shop_reader (the shop’s reads only)' : r}
           </option>
         ))}
       </SelectField>

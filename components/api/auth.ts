@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Actor, LoginRequest, LoginResponse } from '@/lib/api/auth';
+import type { Actor, ChangePasswordRequest, LoginRequest, LoginResponse } from '@/lib/api/auth';
 import { apiFetch, markSigningOut } from './api-fetch';
 
 /** GET /api/auth/me: who is signed in, with the role the database holds now. */
@@ -32,4 +32,9 @@ export function useLogoutMutation() {
       client.clear();
     },
   });
+}
+
+/** POST /api/auth/password: the signed-in operator's own password; their other sessions end. */
+export function useChangePasswordMutation() {
+  return useMutation({ mutationFn: (input: ChangePasswordRequest) => apiFetch<{ ok: true }>('/api/auth/password', { method: 'POST', body: input }) });
 }

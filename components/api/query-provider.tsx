@@ -2,7 +2,12 @@
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
+import { z } from 'zod';
 import { ApiError } from './api-fetch';
+
+// zod compiles object parsers with `new Function` unless told not to; under Kiln's CSP (no
+// 'unsafe-eval') even its probe for that is reported as a violation. The browser parses little.
+z.config({ jitless: true });
 
 /**
  * The app's one QueryClient. Data is fresh for 10 s (pages that watch something live poll on their

@@ -1,9 +1,10 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
+import { passwordChangePath, safeNextPath } from '@/lib/ui/sign-in-path';
 import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
 import { useLoginMutation } from '../api/auth';
-import { ThemeToggle } from '../shell/theme-toggle';
+import { AuthCard } from '../shell/auth-card';
 import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
 
@@ -17,52 +18,53 @@ export function LoginPage({ next }: { next: string }) {
     event.preventDefault();
     login.mutate(
       { email, password },
-      // A full load, so the signed-in layout reads the new session cookie.
-      { onSuccess: () => window.location.assign(next) },
+      {
+        // A full load, so the signed-in layout reads the new session cookie. The path is checked
+        // again here, with the same parser the browser uses to follow it. A generated password
+        // is changed first.
+        onSuccess: ({ operator }) => {
+          const target = safeNextPath(next);
+          const path = operator.mustChangePassword ? passwordChangePath(target) : target;
+          window.location.assign(new URL(path, window.location.origin).href);
+        },
+      },
     );
   };
   const error = login.error;
   const formError = error && !(error instanceof ApiError && error.field) ? errorMessage(error) : undefined;
 
   return (
-    <main className="flex min-h-screen flex-col items-center justify-center px-4">
-      <div className="absolute right-4 top-3">
-        <ThemeToggle />
-      </div>
-      <div className="w-full max-w-sm rounded-lg border border-border bg-panel p-6 shadow-sm">
-        <h1 className="text-lg font-semibold">Sign in to Kiln</h1>
-        <p className="mt-1 text-sm text-muted">The cache-warmup control room.</p>
-        <form onSubmit={submit} className="mt-5 space-y-3" noValidate>
-          <TextField
-            label="Email"
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            error={fieldError(error, 'email')}
-          />
-          <TextField
-            label="Password"
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            error={fieldError(error, 'password')}
-          />
-          {formError ? (
-            <p role="alert" className="text-sm text-bad">
-              {formError}
-            </p>
-          ) : null}
-          <Button type="submit" variant="primary" className="w-full" busy={login.isPending || login.isSuccess}>
-            Sign in
-          </Button>
-        </form>
-      </div>
-    </main>
+    <AuthCard title="Sign in to Kiln" lead="The cache-warmup control room.">
+      <form onSubmit={submit} className="mt-5 space-y-3" noValidate>
+        <TextField
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={fieldError(error, 'email')}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={fieldError(error, 'password')}
+        />
+        {formError ? (
+          <p role="alert" className="text-sm text-bad">
+            {formError}
+          </p>
+        ) : null}
+        <Button type="submit" variant="primary" className="w-full" busy={login.isPending || login.isSuccess}>
+          Sign in
+        </Button>
+      </form>
+    </AuthCard>
   );
 }

@@ -57,7 +57,10 @@ export function AppShell({ actor, children }: { actor: Actor; children: ReactNod
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="text-muted" data-testid="signed-in-as">
-              {current.label} · <span className="text-text">{current.role}</span>
+              <Link href="/account/password" title="Change your password" className="hover:text-text hover:underline">
+                {current.label}
+              </Link>{' '}
+              · <span className="text-text">{current.role}</span>
             </span>
             <ThemeToggle />
             <button

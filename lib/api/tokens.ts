@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleSchema } from './auth';
+import { tokenRoleSchema } from './auth';
 
 const tokenNameSchema = z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' });
 
@@ -10,7 +10,7 @@ export const apiTokenSchema = z.object({
   name: z.string(),
   /** The token's first characters, enough to tell tokens apart; never the whole token. */
   prefix: z.string(),
-  role: roleSchema,
+  role: tokenRoleSchema,
   createdBy: z.string(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
@@ -24,7 +24,7 @@ export const apiTokenResponseSchema = z.object({ token: apiTokenSchema });
 
 export const createTokenRequestSchema = z.strictObject({
   name: tokenNameSchema,
-  role: roleSchema,
+  role: tokenRoleSchema,
   /** Omit for a token that does not expire. */
   expiresInDays: z
     .number()

@@ -14,6 +14,6 @@ export async function getSignedInOperator(database: Database): Promise<Actor | n
   if (!secret) return null;
   const found = await findSession(database, secret);
   if (found.status !== 'ok') return null;
-  const { id, email, role } = found.operator;
-  return { kind: 'operator', id, label: email, role };
+  const { id, email, role, mustChangePassword } = found.operator;
+  return { kind: 'operator', id, label: email, role, ...(mustChangePassword ? { mustChangePassword } : {}) };
 }

@@ -16,8 +16,9 @@ export const INITIAL_PASSWORD_FILE = 'initial-admin-password';
 /**
  * On a database without any operator, creates the first admin: KILN_ADMIN_EMAIL with
  * KILN_ADMIN_PASSWORD, or, without a password, a random one printed once in the log and written
- * to <KILN_DATA_DIR>/initial-admin-password (mode 0600). Replicas starting together create one
- * admin: the check and the insert run under the operators' lock.
+ * to <KILN_DATA_DIR>/initial-admin-password (mode 0600). A generated password must be changed at
+ * the first sign-in (everything else is refused until then); the change removes the file.
+ * Replicas starting together create one admin: the check and the insert run under the operators' lock.
  */
 export async function ensureInitialAdmin(
   database: Database,
@@ -35,7 +36,7 @@ export async function ensureInitialAdmin(
     await lockOperators(tx);
     const [count] = await tx.select({ n: sql<number>`count(*)::int` }).from(operators);
     if ((count?.n ?? 0) > 0) return false;
-    const [row] = await tx.insert(operators).values({ email, name: 'Administrator', role: 'admin', passwordHash }).returning();
+    const [row] = await tx.insert(operators).values({ email, name: 'Administrator', role: 'admin', passwordHash, mustChangePassword: generated }).returning();
     await recordAudit(tx, { actor: 'system', action: 'operator.create', target: `operator:${row!.id}`, after: { email, role: 'admin', initialAdmin: true, passwordGenerated: generated } });
     return true;
   });
@@ -53,7 +54,7 @@ export async function ensureInitialAdmin(
   } catch (error) {
     logger.error({ err: error, passwordFile }, 'Could not write the initial admin password file; the log line below is the only copy');
   }
-  // The one time the password appears in clear: sign in and change it (or set KILN_ADMIN_PASSWORD).
+  // The one time the password appears in clear: the first sign-in must change it (or set KILN_ADMIN_PASSWORD).
   logger.warn({ email, passwordFile }, `Created the first admin ${email} with the generated password ${password} (also in ${passwordFile})`);
   return { created: true, email, passwordFile };
 }

@@ -28,6 +28,6 @@ export async function resolveActor(database: Database, request: Request): Promis
   if (!secret) return { status: 'none' };
   const found = await findSession(database, secret);
   if (found.status === 'invalid') return { status: 'invalid', via: 'cookie', reason: found.reason, label: found.email };
-  const { id, email, role } = found.operator;
-  return { status: 'ok', via: 'cookie', actor: { kind: 'operator', id, label: email, role } };
+  const { id, email, role, mustChangePassword } = found.operator;
+  return { status: 'ok', via: 'cookie', actor: { kind: 'operator', id, label: email, role, ...(mustChangePassword ? { mustChangePassword } : {}) } };
 }

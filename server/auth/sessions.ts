@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Role } from '@/lib/api/auth';
 import type { Database, Db } from '../db/client';
 import { operatorSessions } from '../db/schema';
@@ -28,7 +28,7 @@ export async function createSession(db: Db, operatorId: number, client: ClientIn
 }
 
 export type SessionLookup =
-  | { status: 'ok'; operator: { id: number; email: string; name: string; role: Role } }
+  | { status: 'ok'; operator: { id: number; email: string; name: string; role: Role; mustChangePassword: boolean } }
   | { status: 'invalid'; reason: 'unknown_session' | 'expired_session' | 'disabled_operator'; email?: string };
 
 /**
@@ -45,8 +45,9 @@ export async function findSession(database: Database, secret: string): Promise<S
     disabled: boolean;
     expired: boolean;
     touch: boolean;
+    must_change_password: boolean;
   }>(sql`
-    select o.id as operator_id, o.email, o.name, o.role, o.disabled_at is not null as disabled,
+    select o.id as operator_id, o.email, o.name, o.role, o.disabled_at is not null as disabled, o.must_change_password,
            (s.expires_at <= now() or s.last_seen_at <= now() - ${SESSION_IDLE_SECONDS}::int * interval '1 second') as expired,
            s.last_seen_at <= now() - ${TOUCH_EVERY_SECONDS}::int * interval '1 second' as touch
     from operator_sessions s join operators o on o.id = s.operator_id
@@ -60,7 +61,7 @@ export async function findSession(database: Database, secret: string): Promise<S
   if (row.touch) {
     await database.db.update(operatorSessions).set({ lastSeenAt: sql`now()` }).where(eq(operatorSessions.id, id));
   }
-  return { status: 'ok', operator: { id: row.operator_id, email: row.email, name: row.name, role: row.role } };
+  return { status: 'ok', operator: { id: row.operator_id, email: row.email, name: row.name, role: row.role, mustChangePassword: row.must_change_password } };
 }
 
 /** Ends the session a cookie secret names (nothing happens for an unknown one). */
@@ -68,7 +69,9 @@ export async function deleteSession(database: Database, secret: string): Promise
   await database.db.delete(operatorSessions).where(eq(operatorSessions.id, sha256(secret)));
 }
 
-/** Ends every session of an operator: after a password reset, a disabling or a removal. */
-export async function deleteOperatorSessions(db: Db, operatorId: number): Promise<void> {
-  await db.delete(operatorSessions).where(eq(operatorSessions.operatorId, operatorId));
+/** Ends every session of an operator (but `keepSecret`'s): after a password change, a disabling or a removal. */
+export async function deleteOperatorSessions(db: Db, operatorId: number, keepSecret?: string): Promise<void> {
+  await db
+    .delete(operatorSessions)
+    .where(keepSecret ? and(eq(operatorSessions.operatorId, operatorId), ne(operatorSessions.id, sha256(keepSecret))) : eq(operatorSessions.operatorId, operatorId));
 }

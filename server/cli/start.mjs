@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // npm start: checks the environment, builds when there is no build of the current sources, then
-// serves with `next start` on $PORT (default 3000) and starts KILN_WORKERS worker processes beside
-// it (with a shared Postgres and Redis; on the embedded defaults the server is its own worker).
+// serves on $PORT (default 3000) with Kiln's HTTP server (http-server.mjs: Next.js's handler, with
+// the connection's peer address passed on) and starts KILN_WORKERS worker processes beside it (with
+// a shared Postgres and Redis; on the embedded defaults the server is its own worker).
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ensureBuild, nextBin, root } from './build.mjs';
+import { ensureBuild, root } from './build.mjs';
 
 const require = createRequire(import.meta.url);
 // The same .env files Next.js reads (.env, .env.production, .env.local), so the config check and
@@ -35,7 +36,7 @@ if (!ensureBuild(env)) {
 // API. Signals are passed on so that every process shuts down in order; when one process dies the
 // others are stopped and npm start exits with its code (a supervisor restarts the whole).
 const port = process.env.PORT || '3000';
-const children = [spawn(process.execPath, [nextBin, 'start', '-p', port], { stdio: 'inherit', env, cwd: root })];
+const children = [spawn(process.execPath, [path.join(root, 'server/cli/http-server.mjs'), port], { stdio: 'inherit', env, cwd: root })];
 for (let i = 0; i < workerProcesses; i++) {
   children.push(spawn(process.execPath, [...tsx, path.join(root, 'server/cli/worker.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env, cwd: root }));
 }

@@ -16,8 +16,14 @@ export type { ReadResult };
 export class ShopReads {
   constructor(readonly deps: CacheAsideDeps) {}
 
-  product(id: number): Promise<ReadResult> {
-    return readThrough(this.deps, productRead(id));
+  /**
+   * An inactive product is not served (404 like a missing one): the warmers may cache it (a top
+   * seller switched off keeps its key until it expires), but the shop must not show it as for sale.
+   */
+  async product(id: number): Promise<ReadResult> {
+    const result = await readThrough(this.deps, productRead(id));
+    if (result.value !== null && (JSON.parse(result.value) as { status?: string }).status !== 'active') return { value: null, hit: result.hit };
+    return result;
   }
 
   category(id: number): Promise<ReadResult> {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
-import { AppError } from '../errors';
+import { AppError, QUOTE_LIMIT, quote } from '../errors';
+import { assertNoNul, parseRequestJson } from './safe-json';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -29,7 +30,7 @@ export async function parseOptionalJsonBody<S extends z.ZodType>(request: Reques
 function checkJsonContentType(request: Request): void {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json(\s*;|$)/i.test(type)) {
-    throw new AppError('unsupported_media_type', `Send the body as application/json (got ${type || 'no content type'})`);
+    throw new AppError('unsupported_media_type', `Send the body as application/json (got ${type ? quote(type) : 'no content type'})`);
   }
 }
 
@@ -40,43 +41,49 @@ async function readBody(request: Request): Promise<string> {
 }
 
 function parseJsonText<S extends z.ZodType>(text: string, schema: S): z.infer<S> {
-  let data: unknown;
-  try {
-    data = text.trim() === '' ? undefined : JSON.parse(text);
-  } catch {
-    throw new AppError('invalid_request', 'The body is not valid JSON');
-  }
-  if (data === undefined) throw new AppError('invalid_request', 'The body is empty: send a JSON object');
-  return parseWith(schema, data);
+  if (text.trim() === '') throw new AppError('invalid_request', 'The body is empty: send a JSON object');
+  // Depth, duplicate keys, __proto__ and NUL characters are refused while parsing (safe-json.ts).
+  return parseWith(schema, parseRequestJson(text));
 }
 
 /** Validates query parameters (all strings) against a schema; coercion is the schema's job. */
 export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
   const params = new URL(request.url).searchParams;
-  const data: Record<string, string | string[]> = {};
+  const data: Record<string, string | string[]> = Object.create(null);
   for (const key of new Set(params.keys())) {
+    if (key === '__proto__') throw new AppError('invalid_request', '__proto__: not a parameter', { field: '__proto__' });
     const all = params.getAll(key);
     data[key] = all.length > 1 ? all : all[0]!;
   }
-  return parseWith(schema, data);
+  return parseWith(schema, { ...data });
 }
 
+/**
+ * Validates data from a request (a parsed body, query or path parameters) against a schema: 400
+ * naming the field for a NUL character anywhere in it, or for the first problem the schema finds.
+ */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  assertNoNul(data);
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   throw fromZodError(result.error);
 }
 
-/** The first problem of a zod error, as an AppError naming its field. */
+/** The first problem of a zod error, as an AppError naming its field (and quoting no more than a bounded bit of any value). */
 export function fromZodError(error: z.ZodError): AppError {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    const field = [...issue.path, key].join('.');
-    return new AppError('invalid_request', `Unknown field "${field}"`, { field });
+    const field = bounded([...issue.path, key].join('.'));
+    return new AppError('invalid_request', `Unknown field ${quote(field)}`, { field });
   }
-  const field = issue.path.length ? issue.path.join('.') : undefined;
-  return new AppError('invalid_request', field ? `${field}: ${issue.message}` : issue.message, { field });
+  const field = issue.path.length ? bounded(issue.path.join('.')) : undefined;
+  const message = bounded(issue.message, 200);
+  return new AppError('invalid_request', field ? `${field}: ${message}` : message, { field });
+}
+
+function bounded(text: string, limit = QUOTE_LIMIT): string {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
 }
 
 function tooLarge(): AppError {

@@ -2,6 +2,8 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
 import { processLogger } from '../logger';
+import { requestId as requestIdOf } from './request-id';
+import { runResponseHooks } from './response-hooks';
 
 /** Every API error has this one shape. */
 export type ErrorBody = { error: { code: string; message: string; field?: string; requestId?: string } };
@@ -14,14 +16,14 @@ export function json<T>(body: T, init: { status?: number; headers?: Record<strin
  * Turns a thrown error into the JSON error shape: an AppError keeps its code, status and field;
  * anything else is a 500 with a request id, its stack in the log and not in the answer.
  */
-export function errorResponse(error: unknown): Response {
+export function errorResponse(error: unknown, request?: Request): Response {
   if (error instanceof AppError) {
     const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
     const headers: Record<string, string> = {};
     if (typeof error.options.details?.retryAfterSeconds === 'number') headers['retry-after'] = String(error.options.details.retryAfterSeconds);
     return json(body, { status: error.status, headers });
   }
-  const requestId = randomUUID();
+  const requestId = request ? requestIdOf(request) : randomUUID();
   processLogger().error({ err: error, requestId }, 'Unhandled error in a route handler');
   return json<ErrorBody>({ error: { code: 'internal', message: 'Something went wrong on the server', requestId } }, { status: 500 });
 }
@@ -34,10 +36,15 @@ export function route<Context = unknown>(
   handler: (request: Request, context: Context) => Promise<Response>,
 ): (request: Request, context: Context) => Promise<Response> {
   return async (request, context) => {
+    let response: Response;
     try {
-      return await handler(request, context);
+      response = await handler(request, context);
     } catch (error) {
-      return errorResponse(error);
+      response = errorResponse(error, request);
     }
+    await runResponseHooks(request, response.status).catch((error: unknown) =>
+      processLogger().warn({ err: error }, 'A step after the answer failed (the answer stands)'),
+    );
+    return response;
   };
 }

@@ -1,17 +1,16 @@
 import 'server-only';
 import { CACHE_HEADER } from '@/lib/api/effect';
-import { clientAddress } from '../auth/client-info';
+import { clientInfo } from '../auth/client-info';
 import type { ReadResult } from '../contexts/shop-reads';
 import { AppError } from '../errors';
 import type { ClientRateLimiter } from './client-rate-limiter';
 
 /**
- * The shop's read routes are public, so each client address gets a bounded rate (429 with
- * Retry-After beyond it). The address is the one the sign-in limit uses: behind a proxy that
- * overwrites x-forwarded-for it is the client's; without one, clients can choose it (see README).
+ * Each client of the shop's read routes gets a bounded rate (429 with Retry-After beyond it). The
+ * client is the trusted address (server/http/edge.ts), resolved by the authorize() call before.
  */
 export function limitShopClient(limiter: ClientRateLimiter, request: Request): void {
-  const decision = limiter.take(clientAddress(request) ?? 'unknown');
+  const decision = limiter.take(clientInfo(request).ip ?? 'unknown');
   if (!decision.allowed) {
     throw new AppError('rate_limited', `Too many shop requests from this address (at most ${limiter.perSecond} a second); retry in ${decision.retryAfterSeconds} s`, {
       details: { retryAfterSeconds: decision.retryAfterSeconds },

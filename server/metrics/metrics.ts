@@ -1,6 +1,6 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
 import { workers } from '../db/schema';
@@ -20,6 +20,8 @@ export type Metrics = {
   registry: Registry;
   /** Records a run this process finished (duration histogram). */
   observeRun: (summary: RunSummary) => void;
+  /** Counts a request refused before it had a valid credential (nothing is written per request). */
+  countRefusal: (reason: string) => void;
   render: () => Promise<string>;
   contentType: string;
 };
@@ -159,8 +161,16 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
   });
 
+  const refused = new Counter({
+    name: 'kiln_refused_requests_total',
+    help: 'Requests refused without a valid credential (no, unknown, revoked or expired credential; failed or throttled sign-ins), by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+
   return {
     registry,
+    countRefusal: (reason) => refused.inc({ reason }),
     observeRun: (summary) => {
       if (!summary.strategies.every((s) => s.dryRun)) duration.observe({ status: summary.status }, summary.totals.durationMs / 1000);
     },

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { MisfirePolicy, ScheduleInput } from '@/lib/api/schedules';
 import type { Schedule, Scope } from '../db/schema';
-import { AppError } from '../errors';
+import { AppError, clip, quote } from '../errors';
 import { validateConcurrency } from '../warmup/limiter';
 import type { StrategyRegistry } from '../warmup/registry';
 import { parseCron } from './cron-expression';
@@ -56,7 +56,7 @@ export function validateScope(input: unknown, registry: StrategyRegistry): Scope
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AppError('invalid_request', shape, { field: 'scope' });
   const keys = Object.keys(input);
   const scope = input as Record<string, unknown>;
-  if (keys.length !== 1) throw new AppError('invalid_request', `${shape}; got ${keys.length ? keys.join(', ') : 'an empty object'}`, { field: 'scope' });
+  if (keys.length !== 1) throw new AppError('invalid_request', `${shape}; got ${keys.length ? clip(keys.join(', ')) : 'an empty object'}`, { field: 'scope' });
   if (keys[0] === 'all') {
     if (scope.all !== true) throw new AppError('invalid_request', `${shape}: "all" must be true`, { field: 'scope.all' });
     return { all: true };
@@ -76,14 +76,14 @@ export function validateScope(input: unknown, registry: StrategyRegistry): Scope
     if (unknown.length) throw new AppError('invalid_request', `Unknown tag: ${unknown.join(', ')} (known: ${known.join(', ')})`, { field: 'scope.tags' });
     return { tags };
   }
-  throw new AppError('invalid_request', `${shape}; got "${keys[0]}"`, { field: 'scope' });
+  throw new AppError('invalid_request', `${shape}; got ${quote(keys[0])}`, { field: 'scope' });
 }
 
 function asObject(input: unknown): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AppError('invalid_request', 'Expected a JSON object describing the schedule');
   const o = input as Record<string, unknown>;
   const unknown = Object.keys(o).find((k) => !FIELDS.includes(k));
-  if (unknown !== undefined) throw new AppError('invalid_request', `Unknown field "${unknown}" (a schedule has ${FIELDS.join(', ')})`, { field: unknown });
+  if (unknown !== undefined) throw new AppError('invalid_request', `Unknown field ${quote(unknown)} (a schedule has ${FIELDS.join(', ')})`, { field: unknown });
   return o;
 }
 
@@ -112,18 +112,18 @@ function concurrency(input: unknown): number {
 
 function flag(input: unknown, field: string, fallback: boolean): boolean {
   if (input === undefined) return fallback;
-  if (typeof input !== 'boolean') throw new AppError('invalid_request', `Expected ${field} to be true or false, got ${JSON.stringify(input)}`, { field });
+  if (typeof input !== 'boolean') throw new AppError('invalid_request', `Expected ${field} to be true or false, got ${quote(input)}`, { field });
   return input;
 }
 
 function policy(input: unknown): MisfirePolicy {
   if (input === 'skip' || input === 'run_once') return input;
-  throw new AppError('invalid_request', `Expected misfirePolicy to be "skip" or "run_once", got ${JSON.stringify(input)}`, { field: 'misfirePolicy' });
+  throw new AppError('invalid_request', `Expected misfirePolicy to be "skip" or "run_once", got ${quote(input)}`, { field: 'misfirePolicy' });
 }
 
 function grace(input: unknown): number {
   if (typeof input !== 'number' || !Number.isInteger(input) || input < 0 || input > MAX_GRACE_SECONDS) {
-    throw new AppError('invalid_request', `Expected misfireGraceSeconds to be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}, got ${JSON.stringify(input)}`, {
+    throw new AppError('invalid_request', `Expected misfireGraceSeconds to be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}, got ${quote(input)}`, {
       field: 'misfireGraceSeconds',
     });
   }

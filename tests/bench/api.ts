@@ -3,6 +3,8 @@
 // npm run bench:api -- --during-warmup  100 requests/s of dashboard polling (stats, runs, strategies)
 //                                     for 60 s while a 1,000,000-product warmup runs, against the
 //                                     same warmup alone.
+// npm run bench:api -- --shop           autocannon on a shop read (a cache hit) with a shop_reader
+//                                     token, the access check's cost, beside /api/health (no check).
 // Prints one JSON line per measurement. Databases of its own on the local Postgres (DATABASE_URL
 // overrides the warmup's), Redis under a prefix of its own, removed at the end.
 import { parseArgs } from 'node:util';
@@ -17,6 +19,7 @@ import { ensureShopDatabase, percentiles, print, round } from './support';
 const { values } = parseArgs({
   options: {
     'during-warmup': { type: 'boolean', default: false },
+    shop: { type: 'boolean', default: false },
     runs: { type: 'string', default: '100000' },
     seconds: { type: 'string', default: '20' },
     connections: { type: 'string', default: '20' },
@@ -58,7 +61,7 @@ async function seedHistory(database: Database, count: number): Promise<void> {
 }
 
 /** autocannon on one path, or on a new path for every request when `pathFor` is given. */
-async function cannon(app: AppProcess, token: string, path: string, label: string, pathFor?: () => string): Promise<void> {
+async function cannon(app: AppProcess, token: string | null, path: string, label: string, pathFor?: () => string): Promise<void> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -66,7 +69,7 @@ async function cannon(app: AppProcess, token: string, path: string, label: strin
         url: `${app.url}${path}`,
         connections: Number(values.connections),
         duration: Number(values.seconds),
-        headers: { authorization: `Bearer ${token}` },
+        headers: token ? { authorization: `Bearer ${token}` } : {},
         requests: pathFor ? [{ setupRequest: (req) => ({ ...req, path: pathFor() }) }] : undefined,
       },
       (error, res) => (error ? reject(error) : resolve(res)),
@@ -127,11 +130,23 @@ async function waitForRun(app: AppProcess, token: string, runId: string): Promis
 const cleanups: (() => Promise<void>)[] = [];
 if (!ensureBuild({ ...process.env, NEXT_TELEMETRY_DISABLED: '1' })) throw new Error('next build failed');
 try {
-  if (!values['during-warmup']) {
-    const database = await ensureShopDatabase('postgres://postgres@127.0.0.1:5432/kiln_bench_api', 2000);
+  if (values.shop) {
+    // The shop's reads need a credential (issue 14): each one looks its token up in Postgres.
+    const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kiln_bench_api';
+    const database = await ensureShopDatabase(url, 2000);
+    await database.close();
+    // The per-address shop limit off: one load generator is one address.
+    const app = await startApp({ DATABASE_URL: url, REDIS_URL: redisUrl, CACHE_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', SHOP_RATE_LIMIT_RPS: '1000000' }, (fn) => cleanups.push(fn));
+    const token = await apiToken(app, 'shop_reader');
+    await api(app, token, 'GET', '/api/shop/categories'); // cached from here on: every request below is a hit
+    await cannon(app, null, '/api/health', 'health-no-access-check');
+    await cannon(app, token, '/api/shop/categories', 'shop-read-hit-with-token');
+  } else if (!values['during-warmup']) {
+    const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kiln_bench_api';
+    const database = await ensureShopDatabase(url, 2000);
     await seedHistory(database, Number(values.runs));
     await database.close();
-    const app = await startApp({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/kiln_bench_api', REDIS_URL: redisUrl, CACHE_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' }, (fn) => cleanups.push(fn));
+    const app = await startApp({ DATABASE_URL: url, REDIS_URL: redisUrl, CACHE_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' }, (fn) => cleanups.push(fn));
     const token = await apiToken(app, 'viewer');
     const to = new Date();
     const from = new Date(to.getTime() - 30 * 86_400_000);

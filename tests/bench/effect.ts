@@ -15,7 +15,7 @@ import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { ensureBuild } from '../../server/cli/build.mjs';
 import type { Database } from '@/server/db/client';
-import { type KilnServer, startKiln } from './effect/kiln-server';
+import { type KilnServer, shopReaderToken, startKiln } from './effect/kiln-server';
 import { type Outcome, printReport } from './effect/report';
 import { ensureShopDatabase, lastStartupRun, readCounts, readShopFacts } from './effect/shop-database';
 import { MIX_DESCRIPTION, driveTraffic, trafficMix, warmUpProcess } from './effect/traffic';
@@ -106,6 +106,7 @@ async function runVariant(db: Database, name: VariantName, popularity: Awaited<R
       WARMUP_ON_STARTUP: String(variant.warmup),
       SEED_DEMO_DATA: 'never',
       LOG_LEVEL: 'warn',
+      KILN_ADMIN_EMAIL: 'bench@kiln.local',
       KILN_ADMIN_PASSWORD: 'bench-effect-admin-password',
       KILN_DATA_DIR: os.tmpdir(),
     },
@@ -113,12 +114,14 @@ async function runVariant(db: Database, name: VariantName, popularity: Awaited<R
   );
   const readyMs = Date.now() - startedAt.getTime();
   const run = variant.warmup ? await lastStartupRun(db, startedAt) : null;
-  await warmUpProcess(server.baseUrl);
+  // The shop reads with the least-privilege credential a shop backend would hold.
+  const token = await shopReaderToken(server.baseUrl, 'bench@kiln.local', 'bench-effect-admin-password');
+  await warmUpProcess(server.baseUrl, token);
   const warmed = await keysInCache();
   const before = await readCounts(db);
   log(`[${name}] ready in ${(readyMs / 1000).toFixed(1)} s with ${warmed.size} keys cached; ${rps} requests/s for ${seconds} s...`);
   const cpuBefore = server.cpuSeconds();
-  const traffic = await driveTraffic(server.baseUrl, trafficMix(facts, Number(values.seed)), { rps, seconds, warmed });
+  const traffic = await driveTraffic(server.baseUrl, trafficMix(facts, Number(values.seed)), { rps, seconds, warmed, token });
   const cpuAfter = server.cpuSeconds();
   await server.stop();
   server = undefined;

@@ -1,4 +1,4 @@
-import { type APIRequestContext, expect, test } from '@playwright/test';
+import { type APIRequestContext, expect, test } from './support/fixtures';
 import type { HitRate, HitRateTotals, RunEstimate } from '@/lib/api/effect';
 import { E2eCache } from './support/cache';
 import { api, format, query, signIn } from './support/session';
@@ -25,7 +25,9 @@ test('shop reads appear in the hit-rate panel; deleting warmed keys drops the co
   const panel = page.locator('section[aria-labelledby="effect-heading"]');
   if (before.totals.get('all')!.reads === 0) await expect(panel.getByTestId('hit-rate-empty')).toContainText('GET /api/shop/products/{id}');
 
-  // The shop reads its cache through the public read path; each answer says whether it was a hit.
+  // The shop reads its cache through the read path, with the credential a shop backend holds (a
+  // shop_reader token); each answer says whether it was a hit.
+  const { secret } = await api<{ secret: string }>(page.request, 'POST', '/api/tokens', { name: `e2e shop ${Date.now()}`, role: 'shop_reader' });
   const [product] = await query<{ id: number }>(`select id from products where status = 'active' order by id desc limit 1`);
   const paths: [string, string][] = [
     ['categories', '/api/shop/categories'],
@@ -38,7 +40,7 @@ test('shop reads appear in the hit-rate panel; deleting warmed keys drops the co
   ];
   const ours = new Map<string, { reads: number; hits: number }>();
   for (const [family, path] of paths) {
-    const response = await request.get(path);
+    const response = await request.get(path, { headers: { authorization: `Bearer ${secret}` } });
     expect(response.status(), path).toBe(200);
     const hit = response.headers()['x-kiln-cache'] === 'hit';
     for (const key of [family, 'all']) {

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from './support/fixtures';
 import { api, signIn } from './support/session';
 
 const THEMES = ['light', 'dark'] as const;
@@ -42,6 +42,7 @@ for (const theme of THEMES) {
       ['settings', '/settings'],
       ['audit', '/audit'],
       ['admin', '/admin'],
+      ['password', '/account/password'],
     ];
     for (const [name, path] of pages) {
       await page.goto(path);

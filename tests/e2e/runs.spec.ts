@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures';
 import { E2eCache } from './support/cache';
 import { format, query, signIn } from './support/session';
 

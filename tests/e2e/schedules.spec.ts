@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures';
 import { api, signIn } from './support/session';
 
 type Schedule = { id: number; name: string; cron: string; timezone: string; enabled: boolean; scope: unknown };

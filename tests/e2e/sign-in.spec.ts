@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures';
 import { E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD } from './support/e2e-env';
 
 test('a visitor is sent to sign in, is told a wrong password in words, and lands on the page they asked for', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from './support/fixtures';
 import { api, signIn } from './support/session';
 
 const PAGES = ['/', '/history', '/schedules', '/settings', '/audit'];

@@ -10,7 +10,7 @@ import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis';
 import { figure } from '../support/scenario-reporter';
 
 /**
- * Three Kiln processes (the built app under next start) on one Postgres and one Redis prefix. The
+ * Three Kiln processes (the built app under Kiln's HTTP server) on one Postgres and one Redis prefix. The
  * shop is big and product_catalog is slowed down (one key per batch) so a run of it lasts far
  * longer than any scenario here: "exactly one run" cannot be an accident of a run ending early.
  */

@@ -15,15 +15,16 @@ export type AppProcess = {
 };
 
 /**
- * A Kiln server as production runs it: the built app under `next start` (so `npm run build` or the
- * faults setup must have built it), with the signal handling `npm start` sets up. It runs workers
+ * A Kiln server as production runs it: the built app under Kiln's HTTP server (as `npm start` runs
+ * it; `npm run build` or the faults setup must have built it), with the signal handling `npm start`
+ * sets up. It runs workers
  * itself unless `KILN_WORKER_IN_SERVER: 'false'` is passed. `onCleanup`
  * receives a function that kills it (tests pass onTestFinished).
  */
 export async function startApp(env: Record<string, string>, onCleanup?: (fn: () => Promise<void>) => void): Promise<AppProcess> {
   const port = await freePort();
   const root = path.resolve(import.meta.dirname, '..', '..');
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)], {
+  const child = spawn(process.execPath, [path.join(root, 'server/cli/http-server.mjs'), String(port)], {
     cwd: root,
     env: {
       ...process.env,
@@ -49,10 +50,10 @@ export async function startApp(env: Record<string, string>, onCleanup?: (fn: () 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output.slice(-3000)}`);
     const ok = await fetch(`${url}/api/ready`).then((r) => r.status === 200, () => false);
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`next start on ${port} not ready after 60 s:\n${output.slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`the server on ${port} not ready after 60 s:\n${output.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   const terminate = async () => {
@@ -75,7 +76,7 @@ export async function startApp(env: Record<string, string>, onCleanup?: (fn: () 
 }
 
 /** Signs in as the first admin and creates an API token of the given role: its secret. */
-export async function apiToken(app: AppProcess, role: 'viewer' | 'operator' | 'admin' = 'operator'): Promise<string> {
+export async function apiToken(app: AppProcess, role: 'shop_reader' | 'viewer' | 'operator' | 'admin' = 'operator'): Promise<string> {
   const login = await fetch(`${app.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: app.url },

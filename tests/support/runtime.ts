@@ -4,6 +4,7 @@ import type { Cache } from '@/server/cache/cache';
 import { MemoryCache } from '@/server/cache/memory-cache';
 import { parseConfig } from '@/server/config';
 import type { Database } from '@/server/db/client';
+import { trustPeerHeader } from '@/server/http/edge';
 import type { Logger } from '@/server/logger';
 import { type Runtime, buildRuntime, installRuntimeForTests } from '@/server/runtime';
 import type { WarmupStrategy } from '@/server/warmup/strategy';
@@ -16,6 +17,8 @@ import type { WarmupStrategy } from '@/server/warmup/strategy';
  */
 export async function useTestRuntime(database: Database, options: TestRuntimeOptions = {}): Promise<Runtime> {
   const runtime = await startTestRuntime(database, options);
+  // Requests in tests are built as Kiln's HTTP server hands them on: their peer header is believed.
+  trustPeerHeader();
   const uninstall = installRuntimeForTests(runtime);
   onTestFinished(uninstall);
   return runtime;

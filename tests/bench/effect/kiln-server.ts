@@ -1,11 +1,12 @@
-// One `next start` of the built app for the simulator: its own port, database and Redis prefix,
+// One Kiln server (the built app under server/cli/http-server.mjs, as `npm start` runs it) for the
+// simulator: its own port, database and Redis prefix,
 // its log in a file, stopped with SIGTERM (Kiln then writes its last read counts) and killed if it hangs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { nextBin, root } from '../../../server/cli/build.mjs';
+import { root } from '../../../server/cli/build.mjs';
 
 export type KilnServer = {
   port: number;
@@ -42,7 +43,7 @@ export async function startKiln(env: Record<string, string>, label: string): Pro
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `kiln-effect-${process.pid}-${label}.log`);
   const log = fs.openSync(logFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'server/cli/http-server.mjs'), String(port), '127.0.0.1'], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: '1' },
     stdio: ['ignore', log, log],
@@ -86,4 +87,21 @@ async function waitUntilReady(baseUrl: string, exited: Promise<number | null>, l
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`The server was not ready within 10 minutes; see ${logFile}`);
+}
+
+/**
+ * The shop's credential for its read API: signs in as the admin and creates a `shop_reader` API
+ * token (the least a shop backend needs: /api/shop/* and nothing else). Returns its secret.
+ */
+export async function shopReaderToken(baseUrl: string, email: string, password: string): Promise<string> {
+  const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (login.status !== 200) throw new Error(`Signing in as ${email} failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const created = await fetch(`${baseUrl}/api/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: baseUrl, cookie },
+    body: JSON.stringify({ name: `bench:effect ${Date.now()}`, role: 'shop_reader' }),
+  });
+  if (created.status !== 201) throw new Error(`Creating the shop_reader token failed: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { secret: string }).secret;
 }

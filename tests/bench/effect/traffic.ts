@@ -54,9 +54,9 @@ export type FamilyTally = { requests: number; hits: number; misses: number; notF
  * Loads the server's shop route handlers and its runtime before the measured traffic, as any
  * process serving traffic would have: with malformed ids (400), which read nothing and count nothing.
  */
-export async function warmUpProcess(baseUrl: string): Promise<void> {
+export async function warmUpProcess(baseUrl: string, token: string): Promise<void> {
   for (const path of ['/api/health', '/api/shop/products/0', '/api/shop/categories/0', '/api/shop/recommendations/X', '/api/shop/sessions/0']) {
-    for (let i = 0; i < 3; i++) await (await fetch(baseUrl + path)).arrayBuffer();
+    for (let i = 0; i < 3; i++) await (await fetch(baseUrl + path, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer();
   }
 }
 
@@ -80,7 +80,7 @@ export type TrafficResult = {
 export async function driveTraffic(
   baseUrl: string,
   next: () => ShopRequest,
-  options: { rps: number; seconds: number; warmed: Set<string>; maxInFlight?: number },
+  options: { rps: number; seconds: number; warmed: Set<string>; maxInFlight?: number; /** A shop_reader API token. */ token: string },
 ): Promise<TrafficResult> {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -108,7 +108,7 @@ export async function driveTraffic(
       inFlight--;
       fn();
     };
-    const request = http.get({ agent, host: url.hostname, port: url.port, path: req.path }, (response) => {
+    const request = http.get({ agent, host: url.hostname, port: url.port, path: req.path, headers: { authorization: `Bearer ${options.token}` } }, (response) => {
       response.resume();
       response.on('end', () =>
         done(() => {

@@ -1,11 +1,11 @@
-// The e2e web server: makes sure the test database exists, builds when needed, then runs
-// `next start` and one worker process (as `npm start` does) against the real Postgres and Redis.
+// The e2e web server: makes sure the test database exists, builds when needed, then runs Kiln's
+// HTTP server and one worker process (as `npm start` does) against the real Postgres and Redis.
 // Playwright starts and stops it.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import postgres from 'postgres';
-import { ensureBuild, nextBin, root } from '../../../server/cli/build.mjs';
+import { ensureBuild, root } from '../../../server/cli/build.mjs';
 
 const require = createRequire(import.meta.url);
 const { E2E_ADMIN_DATABASE_URL, E2E_DATABASE_NAME, E2E_PORT } = process.env;
@@ -17,7 +17,7 @@ await admin.end();
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: '1' };
 if (!ensureBuild(env)) process.exit(1);
 const children = [
-  spawn(process.execPath, [nextBin, 'start', '-p', E2E_PORT], { stdio: 'inherit', env, cwd: root }),
+  spawn(process.execPath, [path.join(root, 'server/cli/http-server.mjs'), E2E_PORT], { stdio: 'inherit', env, cwd: root }),
   spawn(process.execPath, ['--conditions=react-server', '--import', require.resolve('tsx'), path.join(root, 'server/cli/worker.ts')], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env,

@@ -31,13 +31,13 @@ const endpoints: { name: string; handler: Handler; path: string; method: string;
 
 const call = (e: (typeof endpoints)[number], extra: Call = {}) => e.handler(request(e.path, { method: e.method, body: e.body, ...extra }), params(1));
 
-async function setup() {
+async function setup(env: Record<string, string> = {}) {
   const { database } = await useTestDatabase();
-  await useTestRuntime(database);
+  const runtime = await useTestRuntime(database, { env });
   const admin = await signedIn(database, 'admin', 'root@example.com');
   // Row 1 exists for every /1 path: the admin; a token row 1 too.
   const token = (await (await createToken(request('/api/tokens', { session: admin.session, body: { name: 'ci', role: 'viewer' } }), undefined)).json()) as { secret: string };
-  return { database, admin, viewerToken: token.secret };
+  return { database, runtime, admin, viewerToken: token.secret };
 }
 
 describe('access to the auth endpoints', () => {
@@ -53,22 +53,34 @@ describe('access to the auth endpoints', () => {
     expect(await authTablesDigest(database)).toEqual(before);
   });
 
-  it('answers 401 for a made-up session or token, and logs the attempt', async () => {
-    const { database } = await setup();
+  it('answers 401 for a made-up session or token, writes nothing per request, and sums them up in one audit row a minute', async () => {
+    const { database, runtime } = await setup();
     const attempts: Call[] = [
       { session: 'A'.repeat(43) },
       { token: `kiln_${'B'.repeat(43)}` },
       { token: 'not-a-kiln-token' },
       { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } },
     ];
+    const before = await authTablesDigest(database);
     for (const attempt of attempts) expect((await call(endpoints[3]!, attempt)).status).toBe(401);
-    const denied = await auditRows(database, sql`action = 'access.denied'`);
-    expect(denied.map((d) => [d.actor, d.target, d.after?.reason])).toEqual([
-      ['anonymous', 'GET /api/operators', 'unknown_session'],
-      ['anonymous', 'GET /api/operators', 'unknown_token'],
-      ['anonymous', 'GET /api/operators', 'unknown_token'],
-      ['anonymous', 'GET /api/operators', 'malformed_authorization'],
+    // A junk credential from another address, with a 12 kB path: counted, never stored whole.
+    const longPath = `/api/${'x'.repeat(12_000)}`;
+    expect((await listOperators(request(longPath, { token: 'junk', peer: '203.0.113.50' }), undefined)).status).toBe(401);
+    expect(await authTablesDigest(database)).toEqual(before);
+
+    await runtime.refusals.flush();
+    const summaries = await auditRows(database, sql`action = 'access.refused'`);
+    expect(summaries.map((d) => [d.actor, d.ip, d.outcome, d.after?.count, d.after?.reasons])).toEqual([
+      ['anonymous', '192.0.2.1', 'denied', 4, { unknown_session: 1, unknown_token: 2, malformed_authorization: 1 }],
+      ['anonymous', '203.0.113.50', 'denied', 1, { unknown_token: 1 }],
     ]);
+    expect(summaries[0]!.after?.samples).toEqual(['GET /api/operators']);
+    expect((summaries[1]!.after?.samples as string[])[0]).toHaveLength(100);
+    const metrics = await runtime.metrics.render();
+    expect(metrics).toMatch(/kiln_refused_requests_total\{reason="unknown_token"\} 3/);
+    // Nothing new since: the next flush writes nothing.
+    await runtime.refusals.flush();
+    expect(await auditRows(database, sql`action = 'access.refused'`)).toHaveLength(2);
   });
 
   it('answers 403 to a viewer on every admin endpoint, also with an x-middleware-subrequest header, and changes nothing', async () => {
@@ -119,15 +131,36 @@ describe('access to the auth endpoints', () => {
     expect(operators!.n).toBe(1);
     expect((await auditRows(database, sql`action = 'access.denied'`)).every((d) => String(d.after?.reason).startsWith('cross_origin'))).toBe(true);
 
-    // The app's own origin, given by Origin or Referer, or a proxy's x-forwarded-host, is accepted.
+    // The app's own origin, given by Origin or Referer, is accepted.
     const same = { ...create, body: { ...(create.body as object), email: 'a@example.com' } };
     expect((await call(same, { session: admin.session, origin: null, headers: { referer: 'http://localhost/operators' } })).status).toBe(201);
-    const proxied = { ...create, body: { ...(create.body as object), email: 'b@example.com' } };
-    expect((await call(proxied, { session: admin.session, origin: 'https://kiln.example.com', headers: { 'x-forwarded-host': 'kiln.example.com', 'x-forwarded-proto': 'https' } })).status).toBe(201);
+    // Forwarded headers from a client that is not a trusted proxy are not believed.
+    const forged = { ...create, body: { ...(create.body as object), email: 'b@example.com' } };
+    const attack = { session: admin.session, origin: 'https://evil.example', headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } };
+    expect((await call(forged, attack)).status).toBe(403);
+    // The scheme counts: https://localhost is not http://localhost.
+    expect((await call(forged, { session: admin.session, origin: 'https://localhost' })).status).toBe(403);
+    const [after] = await database.rows<{ n: number }>(sql`select count(*)::int as n from operators`);
+    expect(after!.n).toBe(2);
+  });
+
+  it('believes X-Forwarded-Host and -Proto from a trusted proxy only, and KILN_PUBLIC_URL over both', async () => {
+    const { database, admin } = await setup({ KILN_TRUSTED_PROXIES: '10.0.0.0/8' });
+    const create = endpoints[4]!;
+    const as = (email: string) => ({ ...create, body: { ...(create.body as object), email } });
+    const forwarded = { 'x-forwarded-host': 'kiln.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' };
+    expect((await call(as('p@example.com'), { session: admin.session, peer: '10.0.0.2', origin: 'https://kiln.example.com', headers: forwarded })).status).toBe(201);
+    expect((await call(as('q@example.com'), { session: admin.session, peer: '198.51.100.2', origin: 'https://kiln.example.com', headers: forwarded })).status).toBe(403);
+    const audit = await auditRows(database, sql`action = 'operator.create'`);
+    expect(audit.map((a) => a.ip)).toEqual(['203.0.113.7']);
+
+    const pinned = await setup({ KILN_TRUSTED_PROXIES: '10.0.0.0/8', KILN_PUBLIC_URL: 'https://kiln.example.com' });
+    const evil = { session: pinned.admin.session, peer: '10.0.0.2', origin: 'https://evil.example', headers: { ...forwarded, 'x-forwarded-host': 'evil.example' } };
+    expect((await call(as('r@example.com'), evil)).status).toBe(403);
   });
 
   it('accepts an API token from anywhere, and refuses it once revoked or expired', async () => {
-    const { database, admin } = await setup();
+    const { database, runtime, admin } = await setup();
     const created = await createToken(request('/api/tokens', { session: admin.session, body: { name: 'deploy script', role: 'admin' } }), undefined);
     const { token, secret } = (await created.json()) as { token: { id: number }; secret: string };
 
@@ -147,10 +180,10 @@ describe('access to the auth endpoints', () => {
 
     expect((await revokeToken(request(`/api/tokens/${token.id}`, { method: 'DELETE', session: admin.session }), params(token.id))).status).toBe(200);
     expect(await errorOf(await me(request('/api/auth/me', { token: secret }), undefined))).toMatchObject({ status: 401 });
-    expect((await auditRows(database, sql`action = 'access.denied'`)).map((d) => [d.actor, d.after?.reason])).toEqual([
-      ['token:deploy script', 'expired_token'],
-      ['token:deploy script', 'revoked_token'],
-    ]);
+    // Refused credentials are anonymous: counted, not audited one by one.
+    expect(await auditRows(database, sql`action = 'access.denied'`)).toEqual([]);
+    const pending = runtime.refusals.pending().get('192.0.2.1');
+    expect(pending?.reasons).toEqual({ expired_token: 1, revoked_token: 1 });
   });
 
   it('gives a viewer token 403 on a mutation', async () => {

@@ -6,7 +6,9 @@ import { GET as list, POST } from '@/app/api/tokens/route';
 import { sha256 } from '@/server/auth/secrets';
 import { useTestDatabase } from '../../support/db';
 import { useTestRuntime } from '../../support/runtime';
-import { type Call, auditRows, authTablesDigest, errorOf, params, request, signedIn } from '../../support/api';
+import { PATCH as patchOperator, DELETE as deleteOperator } from '@/app/api/operators/[id]/route';
+import { GET as listRuns } from '@/app/api/runs/route';
+import { type Call, apiTokenFor, auditRows, authTablesDigest, errorOf, params, request, signedIn } from '../../support/api';
 
 async function setup() {
   const { database } = await useTestDatabase();
@@ -113,5 +115,60 @@ describe('/api/tokens', () => {
       expect([error.status, error.field]).toEqual([status, 'id']);
     }
     expect(await authTablesDigest(database)).toEqual(before);
+  });
+
+  it('acts with at most its creator’s current role: a demoted creator’s admin token is a viewer’s from the next request', async () => {
+    const { database, admin } = await setup();
+    const creator = await signedIn(database, 'admin', 'maker@example.com');
+    const token = await apiTokenFor(database, 'admin', creator);
+    const role = async () => ((await (await me(request('/api/auth/me', { token: token.secret }), undefined)).json()) as { actor: { role: string } }).actor.role;
+    expect(await role()).toBe('admin');
+    expect((await list(request('/api/tokens', { token: token.secret }), undefined)).status).toBe(200);
+
+    const demote = await patchOperator(request(`/api/operators/${creator.id}`, { method: 'PATCH', session: admin.session, body: { role: 'viewer' } }), params(creator.id));
+    expect(demote.status).toBe(200);
+    expect(await role()).toBe('viewer');
+    expect(await errorOf(await list(request('/api/tokens', { token: token.secret }), undefined))).toMatchObject({ status: 403 });
+    // The token's own role is unchanged: promoted again, the creator's token is an admin's again.
+    const [row] = await database.rows<{ role: string; created_by_operator_id: number }>(sql`select role, created_by_operator_id from api_tokens where id = ${token.id}`);
+    expect(row).toEqual({ role: 'admin', created_by_operator_id: creator.id });
+  });
+
+  it('stops working when its creator is disabled or removed, and a token made with it stops with them', async () => {
+    const { database, admin } = await setup();
+    const creator = await signedIn(database, 'admin', 'maker@example.com');
+    const parent = await apiTokenFor(database, 'admin', creator);
+    // A token made with a token belongs to the operator behind that token.
+    const made = await POST(request('/api/tokens', { token: parent.secret, body: { name: 'child', role: 'operator' } }), undefined);
+    expect(made.status).toBe(201);
+    const child = (await made.json()) as Created;
+    const [link] = await database.rows<{ created_by_operator_id: number }>(sql`select created_by_operator_id from api_tokens where id = ${child.token.id}`);
+    expect(link!.created_by_operator_id).toBe(creator.id);
+
+    const whoami = (secret: string) => me(request('/api/auth/me', { token: secret }), undefined);
+    expect((await whoami(child.secret)).status).toBe(200);
+    await patchOperator(request(`/api/operators/${creator.id}`, { method: 'PATCH', session: admin.session, body: { disabled: true } }), params(creator.id));
+    expect(await errorOf(await whoami(parent.secret))).toMatchObject({ status: 401 });
+    expect(await errorOf(await whoami(child.secret))).toMatchObject({ status: 401 });
+    await patchOperator(request(`/api/operators/${creator.id}`, { method: 'PATCH', session: admin.session, body: { disabled: false } }), params(creator.id));
+    expect((await whoami(child.secret)).status).toBe(200);
+
+    expect((await deleteOperator(request(`/api/operators/${creator.id}`, { method: 'DELETE', session: admin.session }), params(creator.id))).status).toBe(200);
+    expect(await errorOf(await whoami(parent.secret))).toMatchObject({ status: 401 });
+    // The tokens stay (audit entries name them), tied to nobody.
+    const rows = await database.rows<{ created_by: string; created_by_operator_id: number | null }>(sql`select created_by, created_by_operator_id from api_tokens where id in (${parent.id}, ${child.token.id}) order by id`);
+    expect(rows).toEqual([
+      { created_by: 'maker@example.com', created_by_operator_id: null },
+      { created_by: `token:${(await database.rows<{ name: string }>(sql`select name from api_tokens where id = ${parent.id}`))[0]!.name}`, created_by_operator_id: null },
+    ]);
+  });
+
+  it('offers the shop_reader role, which may read the shop and nothing else', async () => {
+    const { admin } = await setup();
+    const created = await POST(request('/api/tokens', { session: admin.session, body: { name: 'shop backend', role: 'shop_reader' } }), undefined);
+    expect(created.status).toBe(201);
+    const { secret } = (await created.json()) as Created;
+    expect(await errorOf(await listRuns(request('/api/runs', { token: secret }), undefined))).toMatchObject({ status: 403 });
+    expect(await errorOf(await list(request('/api/tokens', { token: secret }), undefined))).toMatchObject({ status: 403 });
   });
 });

@@ -129,10 +129,11 @@ describe('GET /api/effect/hit-rate', () => {
     const { database } = await useTestDatabase({ shop: true });
     const runtime = await useTestRuntime(database);
     const viewer = await signedIn(database, 'viewer');
-    const [row] = await database.rows<{ id: number }>(sql`select id from products order by id limit 1`);
+    const [row] = await database.rows<{ id: number }>(sql`select id from products where status = 'active' order by id limit 1`);
     const started = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
     for (let i = 0; i < 3; i++) {
-      await product.GET(request(`/api/shop/products/${row!.id}`), { params: Promise.resolve({ id: String(row!.id) }) });
+      const read = await product.GET(request(`/api/shop/products/${row!.id}`, { session: viewer.session }), { params: Promise.resolve({ id: String(row!.id) }) });
+      expect(read.status).toBe(200);
     }
     await runtime.shop.counter.flush();
     const body = (await (await get(viewer.session, `from=${started.toISOString()}&family=products`)).json()) as HitRate;

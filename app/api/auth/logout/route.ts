@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
 /** Sign-out: ends the cookie's session and tells the browser to drop the cookie. */
 export const POST = route(async (request) => {
   const runtime = await getRuntime();
-  const actor = await authorize(runtime, request, 'viewer');
+  const actor = await authorize(runtime, request, 'viewer', { whilePasswordChangeRequired: true });
   const { database } = runtime;
   await logout(database, actor, sessionSecret(request), clientInfo(request));
   return json({ ok: true }, { headers: { 'set-cookie': clearedSessionCookie({ secure: isHttpsRequest(request) }) } });

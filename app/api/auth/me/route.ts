@@ -8,6 +8,6 @@ export const dynamic = 'force-dynamic';
 /** Who the request acts for, with the role the database holds now. */
 export const GET = route(async (request) => {
   const runtime = await getRuntime();
-  const actor = await authorize(runtime, request, 'viewer');
+  const actor = await authorize(runtime, request, 'viewer', { whilePasswordChangeRequired: true });
   return json<MeResponse>({ actor });
 });

@@ -1,14 +1,17 @@
 import { shopIdParamsSchema } from '@/lib/api/effect';
 import { parseWith } from '@/server/http/request';
+import { authorize } from '@/server/auth/authorize';
 import { route } from '@/server/http/respond';
 import { limitShopClient, shopResponse } from '@/server/http/shop-response';
 import { getRuntime } from '@/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
-/** The shop's product read (`Product:id:{id}`), public and rate-limited; x-kiln-cache says hit or miss. */
+/** The shop's product read (`Product:id:{id}`), for a shop_reader token or any operator, rate-limited per address; x-kiln-cache says hit or miss. */
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
-  const { shop } = await getRuntime();
+  const runtime = await getRuntime();
+  await authorize(runtime, request, 'shop_reader');
+  const { shop } = runtime;
   limitShopClient(shop.limiter, request);
   const { id } = parseWith(shopIdParamsSchema, await context.params);
   return shopResponse(await shop.reads.product(id), { what: `product with id ${id}`, field: 'id' });
