@@ -60,15 +60,17 @@ describe('process signals', () => {
     await waitForProgress(app, token, runId);
 
     const exit = app.terminate();
-    await sleep(300);
-    const refused = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['sessions'] } });
-    expect(refused.status, app.output().slice(-3000)).toBe(503);
-    expect(refused.body.error.message).toMatch(/shutting down/);
+    await sleep(100);
+    // A shutdown that hands its shard back is quick: the server either answers 503 or is gone already.
+    const refused = await api(app, token, 'POST', '/api/runs', { scope: { strategies: ['sessions'] } }).catch((error: Error) => ({ status: 0, body: { error: { message: `connection ${error.message}` } } }));
+    expect([0, 503], app.output().slice(-3000)).toContain(refused.status);
+    if (refused.status === 503) expect(refused.body.error.message).toMatch(/shutting down/);
     const { code, seconds } = await exit;
     expect(code).toBe(0);
     expect(seconds).toBeLessThan(25);
 
-    // The run was not cancelled: its shard ended cut, handing the rest back to the queue.
+    // No new run started, and the run was not cancelled: its shard ended cut, handing the rest back to the queue.
+    expect((await database.rows(sql`select 1 from runs where ${'sessions'} = any(strategies)`)).length).toBe(0);
     const [run] = await database.rows<{ status: string; warmed: number }>(sql`select status, warmed::int from runs where id = ${runId}::uuid`);
     expect(run).toMatchObject({ status: 'running' });
     expect(run!.warmed).toBeGreaterThan(0);
