@@ -69,6 +69,35 @@ export async function readWalPosition(database: Database): Promise<string> {
  * The engine's freshness guard for runs (RunDeps.readVersion): on whenever the change stream may
  * re-warm keys, so a run's batch loaded before a change never overwrites its re-warmed value.
  */
-export function freshnessGuard(config: Config, database: Database): (() => Promise<string>) | undefined {
-  return config.changeStream.mode === 'off' ? undefined : () => readWalPosition(database);
+export function freshnessGuard(config: Config, database: Database, waitMs = GUARD_READ_WAIT_MS): (() => Promise<string>) | undefined {
+  if (config.changeStream.mode === 'off') return undefined;
+  // While the database cannot be asked (it refuses, or hangs as a server going away does), the last
+  // position read stands in: an older position only makes the guard skip more keys (any re-warmed
+  // since), never lets a stale value win, and a run whose loads need no database warms on.
+  let last: string | undefined;
+  let pending: Promise<string> | null = null;
+  return async () => {
+    if (pending && last !== undefined) return last; // an earlier batch is still asking
+    const read = (pending ??= readWalPosition(database)
+      .then((position) => (last = position))
+      .finally(() => {
+        pending = null;
+      }));
+    if (last === undefined) return read; // nothing to stand in: the batch waits, or fails with the error
+    const known = last;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(known), waitMs);
+    });
+    try {
+      return await Promise.race([read, waited]);
+    } catch {
+      return known;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
+
+/** How long a batch waits for the database's position before the last one read stands in. */
+export const GUARD_READ_WAIT_MS = 1000;

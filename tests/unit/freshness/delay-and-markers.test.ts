@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { DELAY_BOUNDS_MS, DELAY_BUCKETS, addHistograms, delayBucket, delayPercentile } from '@/lib/freshness';
 import { freshnessMarkerKey, hashTag } from '@/server/cache/freshness-marker';
-import { markerTtlSeconds } from '@/server/freshness/rewarm-plan';
+import { parseConfig } from '@/server/config';
+import type { Database } from '@/server/db/client';
+import { freshnessGuard, markerTtlSeconds } from '@/server/freshness/rewarm-plan';
 
 describe('the delay histogram', () => {
   test('a delay falls in the first bucket whose bound holds it; beyond the last, the overflow bucket', () => {
@@ -43,5 +45,44 @@ describe('freshness markers', () => {
   test('a marker outlives the longest a run batch can hold a loaded value', () => {
     expect(markerTtlSeconds(5000)).toBe(300);
     expect(markerTtlSeconds(600_000)).toBe(1860);
+  });
+});
+
+describe('the freshness guard of runs', () => {
+  test('is off without a change stream, and while the database cannot be asked it stands on the last position read', async () => {
+    expect(freshnessGuard(parseConfig({ KILN_CHANGE_STREAM: 'off' }), {} as Database)).toBeUndefined();
+    let down = true;
+    let position = 100;
+    const database = {
+      rows: async () => {
+        if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        return [{ position: String(position++) }];
+      },
+    } as unknown as Database;
+    const guard = freshnessGuard(parseConfig({ KILN_CHANGE_STREAM: 'triggers' }), database)!;
+    // Nothing read yet: a batch cannot be guarded, so it fails rather than risk overwriting a fresher value.
+    await expect(guard()).rejects.toThrow(/ECONNREFUSED/);
+    down = false;
+    expect(await guard()).toBe('100');
+    expect(await guard()).toBe('101');
+    down = true;
+    expect(await guard()).toBe('101');
+  });
+
+  test('a database that hangs (a server going away) holds a batch at most the wait, then the last position stands in', async () => {
+    let hang = false;
+    const database = {
+      rows: () => (hang ? new Promise(() => {}) : Promise.resolve([{ position: '7' }])),
+    } as unknown as Database;
+    const guard = freshnessGuard(parseConfig({ KILN_CHANGE_STREAM: 'triggers' }), database, 50)!;
+    expect(await guard()).toBe('7');
+    hang = true;
+    const started = performance.now();
+    expect(await guard()).toBe('7');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    // The hung read is still out: the next batch does not wait for it again.
+    const next = performance.now();
+    expect(await guard()).toBe('7');
+    expect(performance.now() - next).toBeLessThan(45);
   });
 });
