@@ -1,9 +1,7 @@
 import 'server-only';
 import type { Cache } from '../cache/cache';
 import type { ChangeStreamConfig } from '../config';
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { settings } from '../db/schema';
 import type { Logger } from '../logger';
 import type { StrategyRegistry } from '../warmup/registry';
 import type { ChangeRule } from './change';
@@ -14,6 +12,7 @@ import { LogicalSource } from './logical-source';
 import { checkSlot } from './slot-guard';
 import { CONSUMER_LOCK_ID, dropSlotIfIdle, pgliteQuery, postgresQuery, resolveMode, slotName } from './stream-setup';
 import { CHANGE_CHANNEL, TriggerSource, removeChangeTriggers } from './trigger-source';
+import { GlobalPause } from '../warmup/global-pause';
 
 export type ChangeStreamDeps = {
   database: Database;
@@ -70,10 +69,11 @@ export class ChangeStreamConsumer {
   #droppedAt: Date | null | undefined;
   #dropReason: string | null = null;
   #warning: string | null = null;
-  #paused = { value: false, readAt: 0 };
+  #pause: GlobalPause;
 
   constructor(deps: ChangeStreamDeps) {
     this.#deps = deps;
+    this.#pause = new GlobalPause(deps.database);
     this.#tables = new Map();
     for (const rule of deps.rules) this.#tables.set(rule.table, [...new Set([...(this.#tables.get(rule.table) ?? []), ...rule.columns])]);
   }
@@ -196,7 +196,7 @@ export class ChangeStreamConsumer {
     while (!this.#stopped) {
       // The global pause stops re-warming too: changes wait in the slot (or the change log), the
       // slot guard still watches the WAL they hold.
-      if (await this.#isPaused()) {
+      if (await this.#pause.isPaused()) {
         if (this.#status.state !== 'paused') logger.info('Warming is paused: the change stream waits');
         this.#status = { ...this.#status, state: 'paused' };
         await this.#sleep(1000);
@@ -244,18 +244,6 @@ export class ChangeStreamConsumer {
     await this.#saveState({ lastError: null, state: 'stopped' }).catch(() => {});
   }
 
-  /** The global pause (the settings row), read at most once a second. */
-  async #isPaused(): Promise<boolean> {
-    if (Date.now() - this.#paused.readAt > 1000) {
-      try {
-        const [row] = await this.#deps.database.db.select({ paused: settings.paused }).from(settings).where(eq(settings.id, 1));
-        this.#paused = { value: row?.paused ?? false, readAt: Date.now() };
-      } catch {
-        this.#paused.readAt = Date.now();
-      }
-    }
-    return this.#paused.value;
-  }
 
   async #guard(query: Query, slot: string, reading?: ChangeSource): Promise<'none' | 'warned' | 'dropped' | 'missing'> {
     const max = this.#deps.config.maxRetainedBytes;

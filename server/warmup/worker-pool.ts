@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { eq, sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
-import { settings, workers } from '../db/schema';
+import { workers } from '../db/schema';
 import { DEAD_SHARD_QUEUE, SHARD_QUEUE } from './job-queue';
 import type { ConcurrencyLimiter } from './limiter';
 import { type ShardKey, WORK_CHANNEL, announceRunEnded } from './run-records';
 import { type ShardDeps, executeShard } from './shard-executor';
 import { giveUpShard, releaseShard } from './shard-records';
+import { GlobalPause } from './global-pause';
 
 export type WorkerPoolOptions = {
   /** Shards this process runs at once. */
@@ -38,7 +39,7 @@ export class WorkerPool {
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #report?: NodeJS.Timeout;
   #unlisten?: () => Promise<void>;
-  #paused = { value: false, readAt: 0 };
+  #pause: GlobalPause;
   #shardsDone = 0;
   #keysDone = 0;
   #recent: { at: number; keys: number }[] = [];
@@ -48,6 +49,7 @@ export class WorkerPool {
   constructor(deps: Omit<ShardDeps, 'worker'>, options: WorkerPoolOptions) {
     if (!Number.isInteger(options.slots) || options.slots < 1) throw new TypeError(`Expected slots to be an integer from 1 and up, got ${options.slots}`);
     this.#deps = deps;
+    this.#pause = new GlobalPause(deps.database);
     this.#options = { pollIntervalMs: 1000, reportIntervalMs: 2000, ...options };
   }
 
@@ -83,7 +85,7 @@ export class WorkerPool {
 
   /** Wakes the idle slots (work was queued). They read the pause afresh before taking it. */
   wake(): void {
-    this.#paused.readAt = 0;
+    this.#pause.refresh();
     for (const slot of this.#slots) slot.wake?.();
   }
 
@@ -117,7 +119,7 @@ export class WorkerPool {
     const { boss, logger } = this.#deps;
     let failures = 0;
     while (this.#state === 'running') {
-      if (await this.#isPaused()) {
+      if (await this.#pause.isPaused()) {
         await this.#idle(slot, this.#options.pollIntervalMs);
         continue;
       }
@@ -190,18 +192,6 @@ export class WorkerPool {
     await announceRunEnded(this.#deps.database, runId, this.#deps.onRunFinished, this.#deps.logger);
   }
 
-  async #isPaused(): Promise<boolean> {
-    // Read at most once a second per process, however many slots ask.
-    if (Date.now() - this.#paused.readAt > 1000) {
-      try {
-        const [row] = await this.#deps.database.db.select({ paused: settings.paused }).from(settings).where(eq(settings.id, 1));
-        this.#paused = { value: row?.paused ?? false, readAt: Date.now() };
-      } catch {
-        this.#paused.readAt = Date.now();
-      }
-    }
-    return this.#paused.value;
-  }
 
   #idle(slot: Slot, ms: number): Promise<void> {
     return new Promise((resolve) => {
