@@ -48,7 +48,7 @@ describe('daily rollups', () => {
     expect(seeded.results).toBeGreaterThan(10_000);
     const from = new Date(Math.floor(ago(465).getTime() / DAY) * DAY).toISOString();
     const to = new Date(Math.floor(NOW.getTime() / DAY) * DAY).toISOString();
-    const query = { from, to, bucket: '1d' };
+    const query = { from, to, bucket: '1d' as const };
 
     const expected = await rawByDay(database);
     const expectedManual = await rawByDay(database, 'manual');
