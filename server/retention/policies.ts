@@ -26,6 +26,8 @@ export type RetentionPolicy = {
   column?: string;
   orderBy?: string;
   where?: string;
+  /** The oldest row is found by `orderBy` (the age column has no index of its own; the key grows with time). */
+  oldestByKey?: boolean;
 };
 
 const DAY_LIMITS = { minDays: 1, maxDays: 3650 };
@@ -37,7 +39,7 @@ const rows = (
   defaultDays: number,
   table: string,
   column: string,
-  extra: { orderBy?: string; where?: string; minDays?: number } = {},
+  extra: { orderBy?: string; where?: string; minDays?: number; oldestByKey?: boolean } = {},
 ): RetentionPolicy => ({
   policy,
   label,
@@ -51,6 +53,7 @@ const rows = (
   column,
   orderBy: extra.orderBy,
   where: extra.where,
+  oldestByKey: extra.oldestByKey,
 });
 
 export const RETENTION_POLICIES: readonly RetentionPolicy[] = [
@@ -68,13 +71,13 @@ export const RETENTION_POLICIES: readonly RetentionPolicy[] = [
       { table: 'run_shards', column: 'queued_at' },
     ],
   },
-  rows('run_failures', 'Failed keys', 'Every failed key of a run (what “retry failed” retries).', 30, 'run_failures', 'at', { orderBy: 'id' }),
+  rows('run_failures', 'Failed keys', 'Every failed key of a run (what “retry failed” retries).', 30, 'run_failures', 'at', { orderBy: 'id', oldestByKey: true }),
   rows('schedule_fires', 'Schedule fires', 'One row per schedule slot: fired, skipped or missed.', 30, 'schedule_fires', 'created_at'),
   rows('audit_log', 'Audit log', 'Who changed what, sign-ins and refusals.', 400, 'audit_log', 'at', { orderBy: 'id', minDays: 30 }),
   rows('cache_reads', 'Shop read counts', 'Hits and misses per key family and minute.', 90, 'cache_reads', 'bucket_start'),
-  rows('coverage_samples', 'Coverage samples', 'How much of each warm set was still cached.', 90, 'coverage_samples', 'sampled_at', { orderBy: 'id' }),
+  rows('coverage_samples', 'Coverage samples', 'How much of each warm set was still cached.', 90, 'coverage_samples', 'sampled_at', { orderBy: 'id', oldestByKey: true }),
   rows('freshness_stats', 'Re-warm statistics', 'What re-warming on change did, per strategy and minute.', 90, 'freshness_stats', 'bucket_start'),
-  rows('change_log', 'Unconsumed changes', 'Change rows (trigger mode) no consumer took: after this long a full warmup is the cure, not a replay.', 14, 'change_log', 'committed_at', { orderBy: 'id' }),
+  rows('change_log', 'Unconsumed changes', 'Change rows (trigger mode) no consumer took: after this long a full warmup is the cure, not a replay.', 14, 'change_log', 'committed_at', { orderBy: 'id', oldestByKey: true }),
   rows('operator_sessions', 'Expired sessions', 'Sign-in sessions, this long after they expired.', 1, 'operator_sessions', 'expires_at'),
   rows('rate_limits', 'Rate-limit windows', 'Counters of ended windows (also swept every minute).', 1, 'rate_limits', 'expires_at'),
   {

@@ -84,7 +84,7 @@ async function tableFigures(database: Database, policy: RetentionPolicy, table: 
   const column = ident(table.column);
   // Through an index: the age column's own, or the ordered key that grows with time.
   const oldestQuery =
-    policy.kind === 'rows' && policy.orderBy && policy.table === table.table
+    policy.kind === 'rows' && policy.oldestByKey && policy.orderBy && policy.table === table.table
       ? sql`select ${isoTimestamp(column)} as at from ${t} order by ${ident(policy.orderBy)} limit 1`
       : sql`select ${isoTimestamp(sql`min(${column})`)} as at from ${t}`;
   const [oldest] = await database.rows<{ at: string | null }>(oldestQuery);
