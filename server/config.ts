@@ -152,6 +152,8 @@ const envSchema = z.object({
   KILN_TRUSTED_PROXIES: trustedProxies.optional(),
   KILN_PUBLIC_URL: publicUrl.optional(),
   KILN_MUTATION_RATE_LIMIT: integer(1, 100_000).default(60),
+  KILN_RETENTION_INTERVAL_MINUTES: integer(0, 10_080).default(60),
+  KILN_RETENTION_BATCH_ROWS: integer(100, 100_000).default(5000),
 });
 
 export type Config = {
@@ -194,6 +196,8 @@ export type Config = {
   edge: EdgeSettings;
   /** Run triggers and other changes one operator or token may make a minute, across replicas. */
   mutationsPerMinute: number;
+  /** Pruning by the retention policies (server/retention): minutes between passes (0: never), rows a statement. */
+  retention: { intervalMinutes: number; batchRows: number };
 };
 
 export type ChangeStreamConfig = {
@@ -281,6 +285,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     },
     edge: { trustedProxies: e.KILN_TRUSTED_PROXIES ?? [], publicOrigin: e.KILN_PUBLIC_URL },
     mutationsPerMinute: e.KILN_MUTATION_RATE_LIMIT,
+    retention: { intervalMinutes: e.KILN_RETENTION_INTERVAL_MINUTES, batchRows: e.KILN_RETENTION_BATCH_ROWS },
   };
 }
 

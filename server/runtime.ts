@@ -10,6 +10,8 @@ import { allChangeRules, allStrategies } from './contexts';
 import { type Database, openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
+import { loadPolicyDays } from './retention/prune';
+import { RetentionRunner } from './retention/retention-runner';
 import { CoverageSampler } from './effect/coverage-sampler';
 import { dryRunEstimator } from './effect/estimate-run';
 import { ChangeStreamConsumer } from './freshness/consumer';
@@ -58,6 +60,8 @@ export type Runtime = {
   coverage: CoverageSampler;
   /** Re-warms the keys a database change touches (started in server mode; one consumer across replicas). */
   freshness: ChangeStreamConsumer;
+  /** Prunes by the retention policies (servers and workers, one pass at a time across them). */
+  retention: RetentionRunner;
   /** Requests refused without a valid credential: counted, summarized in the audit log once a minute per address. */
   refusals: RefusalLog;
   startedAt: Date;
@@ -151,7 +155,12 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     // read counts are written before the cache and the database close.
     cleanups.push({ name: 'shop read counts', run: () => shop.counter.stop() });
     cleanups.push({ name: 'coverage', run: () => coverage.stop() });
-    const boss = createBoss(database, { supervise: mode !== 'cli', maintenanceIntervalSeconds: config.workers.maintenanceSeconds });
+    // pg-boss keeps its archive for the job_archive retention policy's days (read once, at the start).
+    const archiveDays = await loadPolicyDays(database).then(
+      (days) => days.job_archive,
+      () => undefined,
+    );
+    const boss = createBoss(database, { supervise: mode !== 'cli', maintenanceIntervalSeconds: config.workers.maintenanceSeconds, archiveDays });
     const metrics = createMetrics({ database, cache, boss });
     const refusals = new RefusalLog({ database, logger, count: metrics.countRefusal });
     cleanups.push({ name: 'refused-request summary', run: () => refusals.stop() });
@@ -190,6 +199,19 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (mode === 'server' || mode === 'worker') {
       watchdog.start();
       cleanups.push({ name: 'run watchdog', run: () => watchdog.stop() });
+    }
+
+    const retention = new RetentionRunner({
+      database,
+      logger,
+      timezone: config.timezone,
+      batchRows: config.retention.batchRows,
+      intervalMinutes: config.retention.intervalMinutes,
+      owner: warmer.owner,
+    });
+    if (mode === 'server' || mode === 'worker') {
+      retention.start();
+      cleanups.push({ name: 'retention', run: () => retention.stop() });
     }
 
     const scheduler = new ScheduleRunner({ database, warmer, logger });
@@ -238,6 +260,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       shop,
       coverage,
       freshness,
+      retention,
       refusals,
       startedAt: new Date(),
       phase: () => phase,

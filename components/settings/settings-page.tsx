@@ -5,10 +5,11 @@ import { PageHeader } from '../ui/panel';
 import { QueryState } from '../ui/state-panel';
 import { ConcurrencyPanel } from './concurrency-panel';
 import { DefaultsPanel } from './defaults-panel';
+import { RetentionPanel } from './retention-panel';
 import { StrategySettingsPanel } from './strategy-settings-panel';
 import { WarmingPanel } from './warming-panel';
 
-/** Concurrency (live), the global defaults, and each strategy's own settings. */
+/** Concurrency (live), the global defaults, each strategy's own settings, and (admins) retention. */
 export function SettingsPage() {
   const settings = useSettingsQuery();
   return (
@@ -25,6 +26,7 @@ export function SettingsPage() {
           )}
         </QueryState>
         <StrategySettingsPanel />
+        <RetentionPanel />
       </div>
     </>
   );

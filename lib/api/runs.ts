@@ -207,6 +207,11 @@ export type StatsBucket = {
   failed: number;
   p50DurationMs: number;
   p95DurationMs: number;
+  /**
+   * Counted (at least partly) from the daily rollups: the raw runs of its days were pruned. Counts
+   * and success rate are exact; durations are the days' own percentiles combined.
+   */
+  fromRollups?: true;
 };
 
 export type Stats = { from: string; to: string; bucket: string; buckets: StatsBucket[] };

@@ -30,7 +30,7 @@ export function actorName(actor: Actor | string): string {
 }
 
 /**
- * Appends one entry to the audit log (nothing ever updates or deletes one). Pass a transaction as
+ * Appends one entry to the audit log (nothing updates one; the audit_log retention policy deletes old ones). Pass a transaction as
  * `db` to make the entry part of the change it describes: both are kept, or neither.
  */
 export async function recordAudit(db: Db, record: AuditRecord): Promise<void> {

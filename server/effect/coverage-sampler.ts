@@ -10,8 +10,6 @@ import { type CoverageDeps, sampleCoverage } from './sample-coverage';
 
 // Any fixed number; the same in every Kiln process (the migration lock is 7_283_501).
 const PERIODIC_SAMPLE_LOCK_ID = 7_283_502;
-/** Coverage samples and read counts older than this are deleted by the periodic job. */
-export const EFFECT_RETENTION_DAYS = 90;
 
 export type CoverageSamplerDeps = CoverageDeps & { registry: StrategyRegistry; intervalMs: number };
 
@@ -67,7 +65,7 @@ export class CoverageSampler {
 
   /**
    * The periodic job once: takes the sample if this process gets the lock and no recent periodic
-   * sample exists, and prunes old samples and read counts. Resolves with whether it sampled.
+   * sample exists (old samples go by their retention policy, server/retention). Resolves with whether it sampled.
    */
   async samplePeriodically(now = new Date()): Promise<boolean> {
     const { database } = this.#deps;
@@ -79,9 +77,7 @@ export class CoverageSampler {
       if ((recent?.n ?? 0) > 0) return false;
       const enabled = (await resolveStrategies(database, this.#deps.registry)).filter((s) => s.enabled);
       await sampleCoverage(this.#deps, enabled, { now });
-      const cutoff = new Date(now.getTime() - EFFECT_RETENTION_DAYS * 86_400_000).toISOString();
-      await database.rows(sql`delete from coverage_samples where sampled_at < ${cutoff}::timestamptz`);
-      await database.rows(sql`delete from cache_reads where bucket_start < ${cutoff}::timestamptz`);
+      // Old samples and read counts go by their retention policies (server/retention).
       return true;
     });
     return !outcome.skipped && outcome.result;

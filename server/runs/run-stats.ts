@@ -2,6 +2,7 @@ import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Stats, StatsBucket, StatsQuery } from '@/lib/api/runs';
+import { successRate } from '@/lib/success-rate';
 import type { Database } from '../db/client';
 import { successRateSql } from '../db/sql-fragments';
 import { AppError } from '../errors';
@@ -27,7 +28,12 @@ export function autoBucket(rangeMs: number): keyof typeof BUCKETS {
 const MAX_POINTS = 5000;
 
 type Bucket = { name: string; interval: string; ms: number };
-type Filters = { strategy?: string; trigger?: string };
+type Filters = {
+  strategy?: string;
+  trigger?: string;
+  /** Where raw results start (retention_state.raw_runs_from): before it the daily rollups count. */
+  rawFrom?: number;
+};
 
 /** Buckets are aligned to whole hours and days (UTC) from this origin. */
 const ORIGIN_MS = Date.UTC(2001, 0, 1);
@@ -55,20 +61,25 @@ export async function getRunStats(database: Database, query: StatsQuery, now = n
   if ((to.getTime() - from.getTime()) / bucket.ms > MAX_POINTS) {
     throw new AppError('invalid_request', `bucket: ${bucketName} over this range gives more than ${MAX_POINTS} points; choose a larger bucket`, { field: 'bucket' });
   }
-  const filters: Filters = { strategy: query.strategy, trigger: query.trigger };
+  const [state] = await database.rows<{ raw_runs_from: string | null }>(
+    sql`select to_char(raw_runs_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as raw_runs_from from retention_state where id = 1`,
+  );
+  const rawFrom = state?.raw_runs_from ? Date.parse(state.raw_runs_from) : undefined;
+  const filters: Filters = { strategy: query.strategy, trigger: query.trigger, rawFrom };
   const alignDown = (t: number) => ORIGIN_MS + Math.floor((t - ORIGIN_MS) / bucket.ms) * bucket.ms;
   // [from, firstFull): a partial first bucket; [firstFull, settledEnd): whole settled buckets;
   // [settledEnd, to): the recent (and partial last) buckets, always read fresh.
   const firstFull = Math.min(alignDown(from.getTime() + bucket.ms - 1), to.getTime());
   const settledEnd = Math.max(firstFull, Math.min(alignDown(to.getTime()), alignDown(now.getTime() - SETTLED_MS)));
-  const [settled, fresh] = await Promise.all([
+  const [settled, fresh, rolledUp] = await Promise.all([
     settledBuckets(database, bucket, filters, firstFull, settledEnd),
     aggregate(database, bucket, filters, [
       [from.getTime(), firstFull],
       [settledEnd, to.getTime()],
     ]),
+    rawFrom !== undefined && from.getTime() < rawFrom ? rollupBuckets(database, bucket, filters, from.getTime(), Math.min(to.getTime(), rawFrom)) : [],
   ]);
-  const buckets = [...settled, ...fresh].sort((x, y) => x.bucketStart.localeCompare(y.bucketStart) || x.strategy.localeCompare(y.strategy));
+  const buckets = mergeBuckets([...settled, ...fresh], rolledUp).sort((x, y) => x.bucketStart.localeCompare(y.bucketStart) || x.strategy.localeCompare(y.strategy));
   return { from: from.toISOString(), to: to.toISOString(), bucket: bucketName, buckets };
 }
 
@@ -76,7 +87,7 @@ async function settledBuckets(database: Database, bucket: Bucket, filters: Filte
   if (start >= end) return [];
   let cache = settledByDatabase.get(database);
   if (!cache) settledByDatabase.set(database, (cache = new LRUCache<string, StatsBucket[]>({ max: 20_000, ttl: SETTLED_MS })));
-  const keyOf = (t: number) => `${bucket.name}|${filters.strategy ?? ''}|${filters.trigger ?? ''}|${t}`;
+  const keyOf = (t: number) => `${bucket.name}|${filters.strategy ?? ''}|${filters.trigger ?? ''}|${filters.rawFrom ?? ''}|${t}`;
   const starts: number[] = [];
   for (let t = start; t < end; t += bucket.ms) starts.push(t);
   const missing = starts.filter((t) => !cache.has(keyOf(t)));
@@ -100,6 +111,9 @@ async function aggregate(database: Database, bucket: Bucket, filters: Filters, r
     )})`,
     sql`not dry_run`,
   ];
+  // Before where raw results start, the rollups count (a raw row left there, of a run still
+  // running when its day was rolled up, is already in them).
+  if (filters.rawFrom !== undefined) where.push(sql`finished_at >= ${new Date(filters.rawFrom).toISOString()}::timestamptz`);
   if (filters.strategy) where.push(sql`strategy = ${filters.strategy}`);
   if (filters.trigger) where.push(sql`trigger = ${filters.trigger}`);
   // Grouped by the bucket's timestamp and formatted only once per output row: formatting 30,000
@@ -120,6 +134,65 @@ async function aggregate(database: Database, bucket: Bucket, filters: Filters, r
       group by 1, 2
     ) grouped
     order by bucket, strategy`);
+}
+
+/**
+ * The daily rollups (server/retention/rollups.ts) of the days starting in [start, end), in the
+ * requested buckets: the same counts the raw rows gave, so the same success rates. A day counts
+ * in the bucket its first instant falls in; its percentiles are the day's own (the p50 of several
+ * days or triggers is their runs-weighted mean, the p95 their largest).
+ */
+async function rollupBuckets(database: Database, bucket: Bucket, filters: Filters, start: number, end: number): Promise<StatsBucket[]> {
+  if (start >= end) return [];
+  const where: SQL[] = [sql`day_start >= ${new Date(start).toISOString()}::timestamptz`, sql`day_start < ${new Date(end).toISOString()}::timestamptz`];
+  if (filters.strategy) where.push(sql`strategy = ${filters.strategy}`);
+  if (filters.trigger) where.push(sql`trigger = ${filters.trigger}`);
+  const rows = await database.rows<StatsBucket>(sql`
+    select strategy, to_char(bucket at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "bucketStart",
+           runs, "successRate", total, warmed, skipped, failed, "p50DurationMs", "p95DurationMs"
+    from (
+      select strategy,
+             date_bin(${bucket.interval}::interval, day_start, timestamptz '2001-01-01 00:00:00+00') as bucket,
+             sum(runs)::int as runs,
+             ${successRateSql(sql`sum(warmed)`, sql`sum(failed)`)} as "successRate",
+             sum(total)::float8 as total, sum(warmed)::float8 as warmed, sum(skipped)::float8 as skipped, sum(failed)::float8 as failed,
+             (sum(p50_duration_ms::float8 * runs) / nullif(sum(runs), 0))::float8 as "p50DurationMs",
+             max(p95_duration_ms)::float8 as "p95DurationMs"
+      from run_daily_rollups
+      where ${sql.join(where, sql` and `)}
+      group by 1, 2
+    ) grouped
+    order by bucket, strategy`);
+  return rows.map((row) => ({ ...row, fromRollups: true }));
+}
+
+/** Raw and rolled-up figures of the same bucket and strategy (a bucket across where raw rows start) added up. */
+function mergeBuckets(raw: StatsBucket[], rolledUp: StatsBucket[]): StatsBucket[] {
+  if (rolledUp.length === 0) return raw;
+  const byKey = new Map(raw.map((b) => [`${b.bucketStart}|${b.strategy}`, b]));
+  for (const r of rolledUp) {
+    const key = `${r.bucketStart}|${r.strategy}`;
+    const b = byKey.get(key);
+    if (!b) {
+      byKey.set(key, r);
+      continue;
+    }
+    const warmed = b.warmed + r.warmed;
+    const failed = b.failed + r.failed;
+    byKey.set(key, {
+      ...b,
+      runs: b.runs + r.runs,
+      total: b.total + r.total,
+      warmed,
+      failed,
+      skipped: b.skipped + r.skipped,
+      successRate: successRate({ warmed, failed }),
+      p50DurationMs: (b.p50DurationMs * b.runs + r.p50DurationMs * r.runs) / (b.runs + r.runs),
+      p95DurationMs: Math.max(b.p95DurationMs, r.p95DurationMs),
+      fromRollups: true,
+    });
+  }
+  return [...byKey.values()];
 }
 
 const RECENT_MS = 5000;

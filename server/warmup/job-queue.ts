@@ -19,6 +19,8 @@ export type BossOptions = {
   /** Expire, archive and delete jobs on a timer (one process of all does it at a time). */
   supervise: boolean;
   maintenanceIntervalSeconds?: number;
+  /** Days finished jobs stay in pg-boss's archive: the `job_archive` retention policy (server/retention). */
+  archiveDays?: number;
 };
 
 /**
@@ -34,11 +36,12 @@ export function createBoss(database: Database, options: BossOptions): PgBoss {
     supervise: options.supervise,
     schedule: false,
     maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 10,
-    // Finished jobs leave the live table quickly and are deleted from the archive after 7 days:
-    // the run records in Kiln's own tables are what operators read.
+    // Finished jobs leave the live table quickly and are deleted from the archive after the
+    // job_archive retention policy's days (7 by default): the run records in Kiln's own tables are
+    // what operators read.
     archiveCompletedAfterSeconds: 60 * 60,
     archiveFailedAfterSeconds: 24 * 60 * 60,
-    deleteAfterDays: 7,
+    deleteAfterDays: options.archiveDays ?? 7,
   });
   return boss;
 }
