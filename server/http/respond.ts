@@ -6,7 +6,7 @@ import { requestId as requestIdOf } from './request-id';
 import { runResponseHooks } from './response-hooks';
 
 /** Every API error has this one shape. */
-export type ErrorBody = { error: { code: string; message: string; field?: string; requestId?: string } };
+export type ErrorBody = { error: { code: string; message: string; field?: string; requestId?: string }; current?: unknown };
 
 export function json<T>(body: T, init: { status?: number; headers?: Record<string, string> } = {}): Response {
   return Response.json(body, { status: init.status ?? 200, headers: { 'cache-control': 'no-store', ...init.headers } });
@@ -20,6 +20,9 @@ export function errorResponse(error: unknown, request?: Request): Response {
   if (error instanceof AppError) {
     const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
     const headers: Record<string, string> = {};
+    // A 412 (stale If-Match) carries the row as it is now, and its ETag, so the client can show what changed.
+    if (error.options.details?.current !== undefined) body.current = error.options.details.current;
+    if (typeof error.options.details?.version === 'number') headers.etag = `"${error.options.details.version}"`;
     if (typeof error.options.details?.retryAfterSeconds === 'number') headers['retry-after'] = String(error.options.details.retryAfterSeconds);
     return json(body, { status: error.status, headers });
   }
