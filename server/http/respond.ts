@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
 import { processLogger } from '../logger';
 import { requestId as requestIdOf } from './request-id';
+import { withRequestId } from './request-context';
 import { runResponseHooks } from './response-hooks';
 
 /** Every API error has this one shape. */
@@ -34,20 +35,22 @@ export function errorResponse(error: unknown, request?: Request): Response {
 /**
  * Wraps a route handler so that whatever it throws becomes the JSON error shape. Handlers stay the
  * four steps: authorize -> parse (server/http/request.ts) -> call one server function -> respond.
+ * The handler runs with its request id in context, so every log line it causes carries it.
  */
 export function route<Context = unknown>(
   handler: (request: Request, context: Context) => Promise<Response>,
 ): (request: Request, context: Context) => Promise<Response> {
-  return async (request, context) => {
-    let response: Response;
-    try {
-      response = await handler(request, context);
-    } catch (error) {
-      response = errorResponse(error, request);
-    }
-    await runResponseHooks(request, response.status).catch((error: unknown) =>
-      processLogger().warn({ err: error }, 'A step after the answer failed (the answer stands)'),
-    );
-    return response;
-  };
+  return (request, context) =>
+    withRequestId(requestIdOf(request), async () => {
+      let response: Response;
+      try {
+        response = await handler(request, context);
+      } catch (error) {
+        response = errorResponse(error, request);
+      }
+      await runResponseHooks(request, response.status).catch((error: unknown) =>
+        processLogger().warn({ err: error }, 'A step after the answer failed (the answer stands)'),
+      );
+      return response;
+    });
 }
