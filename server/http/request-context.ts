@@ -21,3 +21,8 @@ export function requestLogFields(): { requestId?: string } {
   const requestId = currentRequestId();
   return requestId ? { requestId } : {};
 }
+
+/** Runs `work` outside any request's context (long-lived work started while a request is handled). */
+export function outsideRequest<T>(work: () => T): T {
+  return store.exit(work);
+}
