@@ -2,16 +2,22 @@ import 'server-only';
 import os from 'node:os';
 import pino, { type Logger } from 'pino';
 import { getConfig } from './config';
+import { requestLogFields } from './http/request-context';
 
 export type { Logger };
 
-/** Structured JSON logs on stdout (one line per event), written synchronously so a crash loses none. */
+/**
+ * Structured JSON logs on stdout (one line per event), written synchronously so a crash loses none.
+ * A line written while a request is handled carries its `requestId` (the one its audit rows and a
+ * 500's body show).
+ */
 export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { pid: process.pid, host: os.hostname() },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin: requestLogFields,
   });
 }
 

@@ -30,6 +30,7 @@ import { RunWatchdog } from './warmup/run-watchdog';
 import type { WarmupStrategy } from './warmup/strategy';
 import { Warmer } from './warmup/warmer';
 import { WorkerPool } from './warmup/worker-pool';
+import { outsideRequest } from './http/request-context';
 import type PgBoss from 'pg-boss';
 
 /**
@@ -305,7 +306,9 @@ export function getRuntime(): Promise<Runtime> {
   // A server shutting down answers what it still can without starting a new runtime: 503.
   if (holder.stopped) return Promise.reject(new AppError('unavailable', 'This Kiln process is shutting down; try another replica'));
   if (!holder.promise) {
-    holder.promise = buildRuntime({ mode: 'server' }).then(
+    // Built outside any request's context: its timers and workers must not log under the id of
+    // the request that happened to build it.
+    holder.promise = outsideRequest(() => buildRuntime({ mode: 'server' })).then(
       (runtime) => {
         holder.runtime = runtime;
         const stop = runtime.stop;

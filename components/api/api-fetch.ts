@@ -9,6 +9,8 @@ export class ApiError extends Error {
     message: string,
     /** The request field the error is about, when the server names one. */
     readonly field?: string,
+    /** A 412's current row: what the edit would have overwritten, as it is now. */
+    readonly current?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -17,7 +19,13 @@ export class ApiError extends Error {
 
 type Body = Record<string, unknown> | unknown[];
 
-export type ApiRequest = { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: Body; query?: Record<string, string | number | undefined | null> };
+export type ApiRequest = {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  body?: Body;
+  query?: Record<string, string | number | undefined | null>;
+  /** The version of the row the edit is based on: a row changed since is refused with 412 (isStaleEdit). */
+  ifMatch?: number;
+};
 
 /** `/api/runs` + {strategy: 'x', from: undefined} -> `/api/runs?strategy=x`. */
 export function apiUrl(path: string, query?: ApiRequest['query']): string {
@@ -34,10 +42,13 @@ export function apiUrl(path: string, query?: ApiRequest['query']): string {
  */
 export async function apiFetch<T>(path: string, request: ApiRequest = {}): Promise<T> {
   let response: Response;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.ifMatch !== undefined) headers['if-match'] = `"${request.ifMatch}"`;
   try {
     response = await fetch(apiUrl(path, request.query), {
       method: request.method ?? 'GET',
-      headers: request.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       credentials: 'same-origin',
       cache: 'no-store',
@@ -47,9 +58,10 @@ export async function apiFetch<T>(path: string, request: ApiRequest = {}): Promi
   }
   const data = await response.json().catch(() => null);
   if (response.ok) return data as T;
-  const error = (data as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+  const body = data as { error?: { code?: string; message?: string; field?: string }; current?: Record<string, unknown> } | null;
+  const error = body?.error;
   if (response.status === 401 && path !== '/api/auth/login') goToSignIn();
-  throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `The server answered ${response.status} ${response.statusText}`, error?.field);
+  throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `The server answered ${response.status} ${response.statusText}`, error?.field, body?.current);
 }
 
 let signingOut = false;
@@ -62,6 +74,11 @@ export function markSigningOut(): void {
 export function goToSignIn(): void {
   if (typeof window === 'undefined' || window.location.pathname === '/login' || signingOut) return;
   window.location.assign(signInPath(`${window.location.pathname}${window.location.search}`));
+}
+
+/** An edit refused because the row changed since it was shown (412): `current` is the row now. */
+export function isStaleEdit(error: unknown): error is ApiError & { current: Record<string, unknown> & { version: number } } {
+  return error instanceof ApiError && error.status === 412 && typeof error.current?.version === 'number';
 }
 
 /** The message to show for a failed call, whatever was thrown. */

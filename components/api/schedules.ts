@@ -30,13 +30,17 @@ export function useCreateScheduleMutation() {
   });
 }
 
-/** PATCH /api/schedules/{id}: any fields; `{enabled}` alone pauses or resumes. */
+/**
+ * PATCH /api/schedules/{id}: any fields; `{enabled}` alone pauses or resumes. With `version` (the
+ * schedule as shown), a schedule changed since is refused with 412 (isStaleEdit) and the list refreshed.
+ */
 export function useUpdateScheduleMutation() {
   const changed = useSchedulesChanged();
   return useMutation({
-    mutationFn: ({ id, patch }: { id: number; patch: Partial<ScheduleInput> }) =>
-      apiFetch<{ schedule: ScheduleView }>(`/api/schedules/${id}`, { method: 'PATCH', body: patch }).then((r) => r.schedule),
+    mutationFn: ({ id, patch, version }: { id: number; patch: Partial<ScheduleInput>; version?: number }) =>
+      apiFetch<{ schedule: ScheduleView }>(`/api/schedules/${id}`, { method: 'PATCH', body: patch, ifMatch: version }).then((r) => r.schedule),
     onSuccess: changed,
+    onError: changed,
   });
 }
 

@@ -13,16 +13,20 @@ export function useStrategiesQuery(options: { refetchInterval?: number | false }
   });
 }
 
-/** PATCH /api/strategies/{name}: priority, TTL, enabled, the strategy's own options. */
+/**
+ * PATCH /api/strategies/{name}: priority, TTL, enabled, the strategy's own options. With `version`
+ * (the strategy as shown), one changed since is refused with 412 (isStaleEdit) and the list refreshed.
+ */
 export function useUpdateStrategyMutation() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ name, patch }: { name: string; patch: UpdateStrategyRequest }) =>
-      apiFetch<{ strategy: StrategyView }>(`/api/strategies/${encodeURIComponent(name)}`, { method: 'PATCH', body: patch }).then((r) => r.strategy),
+    mutationFn: ({ name, patch, version }: { name: string; patch: UpdateStrategyRequest; version?: number }) =>
+      apiFetch<{ strategy: StrategyView }>(`/api/strategies/${encodeURIComponent(name)}`, { method: 'PATCH', body: patch, ifMatch: version }).then((r) => r.strategy),
     onSuccess: (strategy) => {
       client.setQueryData<StrategyView[]>(['strategies'], (list) => list?.map((s) => (s.name === strategy.name ? strategy : s)));
       return client.invalidateQueries({ queryKey: ['strategies'] });
     },
+    onError: () => client.invalidateQueries({ queryKey: ['strategies'] }),
   });
 }
 
@@ -34,15 +38,21 @@ export function useSettingsQuery() {
   });
 }
 
-/** PATCH /api/settings: a maxConcurrency change also retunes the runs going now (`retunedRuns`). */
+/**
+ * PATCH /api/settings: a maxConcurrency change also retunes the runs going now (`retunedRuns`).
+ * With `version` (the settings as shown), settings changed since are refused with 412 (isStaleEdit).
+ */
 export function useUpdateSettingsMutation() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (patch: UpdateSettingsRequest) =>
-      apiFetch<{ settings: SettingsView; retunedRuns: number }>('/api/settings', { method: 'PATCH', body: patch }),
+    mutationFn: (patch: UpdateSettingsRequest & { version?: number }) => {
+      const { version, ...fields } = patch;
+      return apiFetch<{ settings: SettingsView; retunedRuns: number }>('/api/settings', { method: 'PATCH', body: fields, ifMatch: version });
+    },
     onSuccess: ({ settings }) => {
       client.setQueryData(['settings'], settings);
       return client.invalidateQueries({ queryKey: ['runs'] });
     },
+    onError: () => client.invalidateQueries({ queryKey: ['settings'] }),
   });
 }

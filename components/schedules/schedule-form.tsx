@@ -5,10 +5,11 @@ import type { Scope } from '@/lib/api/runs';
 import type { ScheduleView } from '@/lib/api/schedules';
 import type { StrategyView } from '@/lib/api/strategies';
 import { browserTimeZone, timeZones } from '@/lib/ui/wall-time';
-import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
+import { ApiError, errorMessage, fieldError, isStaleEdit } from '../api/api-fetch';
 import { type MisfirePolicy, type ScheduleInput, useCreateScheduleMutation, useSchedulePreviewQuery, useUpdateScheduleMutation } from '../api/schedules';
 import { Button } from '../ui/button';
 import { CheckboxField, SelectField, TextField } from '../ui/field';
+import { StaleEditNotice, type StaleField } from '../ui/stale-edit-notice';
 import { useDebounced } from '../ui/use-debounced';
 import { SchedulePreview } from './schedule-preview';
 import { ScopePicker } from './scope-picker';
@@ -29,8 +30,29 @@ function toDraft(s: ScheduleView | null, timezone: string): Draft {
   };
 }
 
+const EDITABLE: StaleField[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'cron', label: 'Cron' },
+  { key: 'timezone', label: 'Time zone' },
+  { key: 'scope', label: 'Scope' },
+  { key: 'concurrency', label: 'Concurrency' },
+  { key: 'onlyMissing', label: 'Only missing keys' },
+  { key: 'enabled', label: 'Active' },
+  { key: 'misfirePolicy', label: 'Missed slot' },
+  { key: 'misfireGraceSeconds', label: 'Grace (s)' },
+];
+
+/** The fields of `input` that differ from the schedule shown: an edit sends only those. */
+function changedFields(input: ScheduleInput, shown: ScheduleView): Partial<ScheduleInput> {
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) if (JSON.stringify(value) !== JSON.stringify((shown as Record<string, unknown>)[key])) patch[key] = value;
+  return patch as Partial<ScheduleInput>;
+}
+
 /**
- * Create or edit a schedule. The expression and zone are checked as they are typed, by the
+ * Create or edit a schedule. An edit sends only the fields changed, with the version shown
+ * (If-Match): when someone changed the schedule meanwhile, the form says what changed and offers
+ * to apply the edit again on top of it. The expression and zone are checked as they are typed, by the
  * server's own rule (POST /api/schedules/preview): its description and next five fire times show
  * beside the form, or the error beside the field at fault. Saving is checked again by the server.
  */
@@ -62,13 +84,20 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
       ...(schedule ? {} : { enabled: draft.enabled }),
     };
     const done = { onSuccess: (saved: ScheduleView) => onDone(saved) };
-    if (schedule) update.mutate({ id: schedule.id, patch: input }, done);
-    else create.mutate(input, done);
+    if (!schedule) return create.mutate(input, done);
+    const patch = changedFields(input, schedule);
+    if (Object.keys(patch).length === 0) return onDone(schedule);
+    update.mutate({ id: schedule.id, patch, version: schedule.version }, done);
+  };
+  const stale = schedule && isStaleEdit(update.error) ? update.error : null;
+  const reapply = () => {
+    if (!stale || !update.variables) return;
+    update.mutate({ ...update.variables, version: stale.current.version }, { onSuccess: (saved: ScheduleView) => onDone(saved) });
   };
 
   // The field at fault: from saving when it failed, else from the live check of the expression.
   const err = (field: string) => fieldError(save.error, field) ?? (field === 'cron' || field === 'timezone' ? fieldError(preview.error, field) : undefined);
-  const general = save.error && !(save.error instanceof ApiError && save.error.field) ? errorMessage(save.error) : undefined;
+  const general = save.error && !stale && !(save.error instanceof ApiError && save.error.field) ? errorMessage(save.error) : undefined;
   const previewStale = preview.isPlaceholderData || typed.cron !== draft.cron.trim() || typed.timezone !== draft.timezone.trim();
 
   return (
@@ -97,6 +126,9 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
           <CheckboxField label="Only keys missing from the cache" checked={draft.onlyMissing} onChange={(e) => set('onlyMissing', e.target.checked)} className="pt-5" />
           {schedule ? null : <CheckboxField label="Active from now" hint="unticked: saved paused" checked={draft.enabled} onChange={(e) => set('enabled', e.target.checked)} className="pt-5" />}
         </div>
+        {stale && schedule ? (
+          <StaleEditNotice shown={schedule} current={stale.current} fields={EDITABLE} busy={update.isPending} onReapply={reapply} onDiscard={() => onDone(null)} />
+        ) : null}
         <div className="flex items-center justify-end gap-3 pt-1">
           {general ? (
             <p role="alert" className="text-sm text-bad">

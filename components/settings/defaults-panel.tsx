@@ -3,8 +3,9 @@
 import { type FormEvent, useState } from 'react';
 import type { SettingsView, UpdateSettingsRequest } from '@/lib/api/strategies';
 import { formatCount, formatDuration, formatRate, formatSeconds } from '@/lib/ui/format';
-import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
+import { ApiError, errorMessage, fieldError, isStaleEdit } from '../api/api-fetch';
 import { useUpdateSettingsMutation } from '../api/strategies';
+import { StaleEditNotice, type StaleField } from '../ui/stale-edit-notice';
 import { useHasRole } from '../shell/role';
 import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
@@ -40,8 +41,20 @@ export function DefaultsPanel({ settings }: { settings: SettingsView }) {
   );
 }
 
+const SETTINGS_FIELDS: StaleField[] = [
+  { key: 'defaultTtlSeconds', label: 'Default TTL (s)' },
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'keyTimeoutMs', label: 'Key timeout (ms)' },
+  { key: 'runTimeoutSeconds', label: 'Run timeout (s)' },
+  { key: 'alertSuccessRate', label: 'Alert below', format: (v) => `${Math.round(Number(v) * 1000) / 10} %` },
+  { key: 'maxConcurrency', label: 'Concurrency' },
+  { key: 'paused', label: 'Paused' },
+];
+
 function DefaultsForm({ settings }: { settings: SettingsView }) {
   const update = useUpdateSettingsMutation();
+  // The settings as shown when the edit was sent: a 412 says what changed since.
+  const [shown, setShown] = useState<SettingsView>(settings);
   const [draft, setDraft] = useState(() => toDraft(settings));
   const [saved, setSaved] = useState(false);
   const set = (key: keyof Draft) => (e: React.ChangeEvent<HTMLInputElement>) => {
@@ -61,11 +74,18 @@ function DefaultsForm({ settings }: { settings: SettingsView }) {
     if (draft.runTimeoutSeconds !== initial.runTimeoutSeconds) patch.runTimeoutSeconds = Number(draft.runTimeoutSeconds);
     if (draft.alertPercent !== initial.alertPercent) patch.alertSuccessRate = Number(draft.alertPercent) / 100;
     if (Object.keys(patch).length === 0) return setSaved(true);
-    update.mutate(patch, { onSuccess: () => setSaved(true) });
+    setShown(settings);
+    update.mutate({ ...patch, version: settings.version }, { onSuccess: () => setSaved(true) });
+  };
+  const stale = isStaleEdit(update.error) ? update.error : null;
+  const reapply = () => stale && update.variables && update.mutate({ ...update.variables, version: stale.current.version }, { onSuccess: () => setSaved(true) });
+  const discard = () => {
+    update.reset();
+    setDraft(toDraft((stale?.current as SettingsView | undefined) ?? settings));
   };
 
   const err = (field: keyof UpdateSettingsRequest) => fieldError(update.error, field);
-  const general = update.error && !(update.error instanceof ApiError && update.error.field) ? errorMessage(update.error) : undefined;
+  const general = update.error && !stale && !(update.error instanceof ApiError && update.error.field) ? errorMessage(update.error) : undefined;
   const hint = (value: string, show: (n: number) => string) => (value.trim() !== '' && Number.isFinite(Number(value)) ? show(Number(value)) : undefined);
 
   return (
@@ -96,6 +116,11 @@ function DefaultsForm({ settings }: { settings: SettingsView }) {
         />
         <TextField label="Alert below (% warmed)" type="number" min={0} max={100} step={0.1} value={draft.alertPercent} onChange={set('alertPercent')} error={err('alertSuccessRate')} hint="a banner when a strategy’s last run is below" />
       </div>
+      {stale ? (
+        <div className="mt-4">
+          <StaleEditNotice shown={shown} current={stale.current} fields={SETTINGS_FIELDS} busy={update.isPending} onReapply={reapply} onDiscard={discard} />
+        </div>
+      ) : null}
       <div className="mt-4 flex items-center justify-end gap-3">
         {general ? (
           <p role="alert" className="text-sm text-bad">

@@ -3,8 +3,9 @@
 import { type FormEvent, useState } from 'react';
 import type { StrategyView, UpdateStrategyRequest } from '@/lib/api/strategies';
 import { formatSeconds, humanize } from '@/lib/ui/format';
-import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
+import { ApiError, errorMessage, fieldError, isStaleEdit } from '../api/api-fetch';
 import { useUpdateStrategyMutation } from '../api/strategies';
+import { StaleEditNotice, type StaleField } from '../ui/stale-edit-notice';
 import { Button } from '../ui/button';
 import { LocalTime } from '../ui/local-time';
 
@@ -30,6 +31,8 @@ function optionLabel(key: string): string {
  */
 export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
   const update = useUpdateStrategyMutation();
+  // The strategy as it was shown when the edit was sent: a 412 says what changed since.
+  const [shown, setShown] = useState<StrategyView>(strategy);
   const [draft, setDraft] = useState(() => toDraft(strategy));
   const [saved, setSaved] = useState(false);
   const initial = toDraft(strategy);
@@ -50,11 +53,18 @@ export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
     }
     if (Object.keys(options).length) patch.options = options;
     if (Object.keys(patch).length === 0) return;
-    update.mutate({ name: strategy.name, patch }, { onSuccess: () => setSaved(true) });
+    setShown(strategy);
+    update.mutate({ name: strategy.name, patch, version: strategy.version }, { onSuccess: () => setSaved(true) });
+  };
+  const stale = isStaleEdit(update.error) ? update.error : null;
+  const reapply = () => stale && update.variables && update.mutate({ ...update.variables, version: stale.current.version }, { onSuccess: () => setSaved(true) });
+  const discard = () => {
+    update.reset();
+    setDraft(toDraft(strategy));
   };
 
   const err = (field: string) => fieldError(update.error, field);
-  const general = update.error && !(update.error instanceof ApiError && update.error.field) ? errorMessage(update.error) : undefined;
+  const general = update.error && !stale && !(update.error instanceof ApiError && update.error.field) ? errorMessage(update.error) : undefined;
   const change = (next: Partial<Draft>) => {
     setSaved(false);
     setDraft({ ...draft, ...next });
@@ -116,9 +126,22 @@ export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
           </span>
         ) : null}
       </div>
+      {stale ? (
+        <div className="col-span-full">
+          <StaleEditNotice shown={shown} current={stale.current} fields={STRATEGY_FIELDS} busy={update.isPending} onReapply={reapply} onDiscard={discard} />
+        </div>
+      ) : null}
     </form>
   );
 }
+
+const STRATEGY_FIELDS: StaleField[] = [
+  { key: 'priority', label: 'Priority' },
+  { key: 'ttlSeconds', label: 'TTL (s)' },
+  { key: 'enabled', label: 'Enabled' },
+  { key: 'rewarmOnChange', label: 'Re-warm on change' },
+  { key: 'options', label: 'Its own settings' },
+];
 
 function Cell({ label, id, error, hint, children, className = '' }: { label: string; id: string; error?: string; hint?: string; children: React.ReactNode; className?: string }) {
   return (

@@ -12,6 +12,8 @@ export const operatorSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   lastLoginAt: z.string().nullable(),
+  /** Bumped by every change; send it back as If-Match to edit this view of the operator. */
+  version: z.number().int(),
 });
 export type OperatorView = z.infer<typeof operatorSchema>;
 

@@ -48,6 +48,8 @@ export type ScheduleView = {
   createdBy: string;
   updatedAt: string;
   updatedBy: string;
+  /** Bumped by every change; send it back as If-Match to edit this view of the schedule. */
+  version: number;
   description: string;
   /** Null while paused. */
   nextFireAt: string | null;

@@ -44,6 +44,8 @@ export type StrategyView = {
   busyWith: string | null;
   updatedAt: string | null;
   updatedBy: string | null;
+  /** Bumped by every edit (0: never edited); send it back as If-Match to edit this view of it. */
+  version: number;
 };
 
 export const updateStrategySchema = z
@@ -72,6 +74,8 @@ export type SettingsView = {
   pausedBy: string | null;
   updatedAt: string;
   updatedBy: string;
+  /** Bumped by every change; send it back as If-Match to edit this view of the settings. */
+  version: number;
 };
 
 export const updateSettingsSchema = z

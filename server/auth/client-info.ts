@@ -1,7 +1,9 @@
 import 'server-only';
 import { edgeOf } from '../http/edge';
+import { requestId } from '../http/request-id';
 
-export type ClientInfo = { ip: string | null; userAgent: string | null };
+/** Where a request came from, and its id (audit rows carry it: the same id as its log lines and a 500's body). */
+export type ClientInfo = { ip: string | null; userAgent: string | null; requestId?: string | null };
 
 /**
  * Where a request came from, for limits, sessions and the audit log: the trusted client address
@@ -11,5 +13,5 @@ export type ClientInfo = { ip: string | null; userAgent: string | null };
  */
 export function clientInfo(request: Request): ClientInfo {
   const userAgent = request.headers.get('user-agent');
-  return { ip: edgeOf(request).ip, userAgent: userAgent ? userAgent.slice(0, 200) : null };
+  return { ip: edgeOf(request).ip, userAgent: userAgent ? userAgent.slice(0, 200) : null, requestId: requestId(request) };
 }

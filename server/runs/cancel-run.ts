@@ -3,7 +3,7 @@ import type { Actor } from '@/lib/api/auth';
 import { actorName, recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
 import { AppError } from '../errors';
-import type { Database } from '../db/client';
+import type { Database, Db } from '../db/client';
 import type { Warmer } from '../warmup/warmer';
 
 /** Asks a run to stop, on whichever process runs it; 404 for an unknown run, 409 for an ended one. */
@@ -11,9 +11,10 @@ export async function cancelRun(runtime: { warmer: Warmer; database: Database },
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) {
     throw new AppError('not_found', `No run with id ${runId}`, { field: 'id' });
   }
-  const result = await runtime.warmer.cancelRun(runId, actorName(actor));
+  // The request and its audit entry are written in one transaction: both are kept, or neither.
+  const audit = (tx: Db) => recordAudit(tx, { actor, action: 'run.cancel', target: `run:${runId}`, ...client });
+  const result = await runtime.warmer.cancelRun(runId, actorName(actor), null, audit);
   if (result === 'not_found') throw new AppError('not_found', `No run with id ${runId}`, { field: 'id' });
   if (result === 'not_running') throw new AppError('conflict', `Run ${runId} has already ended`, { field: 'id' });
-  await recordAudit(runtime.database.db, { actor, action: 'run.cancel', target: `run:${runId}`, ...client });
   return { status: 'requested' };
 }

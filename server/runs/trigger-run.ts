@@ -9,7 +9,7 @@ import { forgetRecentStrategyViews } from '../strategies/strategy-views';
 import type { StartRunInput } from '../warmup/warmer';
 
 /**
- * An operator's or a script's request for a run: started (and audited) or refused with the
+ * An operator's or a script's request for a run: started (and audited, in one transaction) or refused with the
  * reason (busy strategies: 409 naming them; a bad scope: 400). Runs asked for with an API token
  * are recorded with trigger `api`, from the browser `manual`.
  */
@@ -21,6 +21,8 @@ export async function triggerRun(
 ): Promise<{ runId: string; strategies: string[] }> {
   const trigger = request.trigger ?? (actor.kind === 'token' ? 'api' : 'manual');
   const action = trigger === 'retry' ? 'run.retry' : 'run.trigger';
+  // Refusals (busy, bad scope) change nothing and are not audited; the log has them. A run that
+  // is recorded has its audit entry in the same transaction: both are kept, or neither.
   const run = await runtime.warmer.startRun({
     trigger,
     triggeredBy: actor.kind === 'token' ? `token:${actor.label}` : actor.label,
@@ -30,15 +32,15 @@ export async function triggerRun(
     dryRun: request.dryRun,
     keyFilter: request.keyFilter,
     retryOf: request.retryOf,
+    inTransaction: (tx, row) =>
+      recordAudit(tx, {
+        actor,
+        action,
+        target: `run:${row.id}`,
+        after: { scope: request.scope, strategies: row.strategies, concurrency: request.concurrency ?? null, onlyMissing: request.onlyMissing ?? false, dryRun: request.dryRun ?? false, retryOf: request.retryOf ?? null },
+        ...client,
+      }),
   });
   forgetRecentStrategyViews(runtime.database); // they show which run warms them now
-  // Refusals (busy, bad scope) change nothing and are not audited; the log has them.
-  await recordAudit(runtime.database.db, {
-    actor,
-    action,
-    target: `run:${run.runId}`,
-    after: { scope: request.scope, strategies: run.strategies, concurrency: request.concurrency ?? null, onlyMissing: request.onlyMissing ?? false, dryRun: request.dryRun ?? false, retryOf: request.retryOf ?? null },
-    ...client,
-  });
   return { runId: run.runId, strategies: run.strategies };
 }

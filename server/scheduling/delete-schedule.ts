@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { runs, schedules } from '../db/schema';
 import { AppError } from '../errors';
-import type { ScheduleChange } from './schedule-store';
+import { staleVersion } from '../http/if-match';
+import type { ScheduleChange, ScheduleWriteOptions } from './schedule-store';
 
 /**
  * Deletes a schedule and its fire records; its runs stay, no longer linked to it. `actor` is for
@@ -13,12 +14,15 @@ import type { ScheduleChange } from './schedule-store';
  * ending it, and taking the runs' rows before the schedule's keeps the order every shard uses
  * (a delete that went schedule first, then its runs through ON DELETE SET NULL, could deadlock).
  */
-export async function deleteSchedule(database: Database, id: number, _actor: string): Promise<ScheduleChange> {
+export async function deleteSchedule(database: Database, id: number, _actor: string, options: ScheduleWriteOptions = {}): Promise<ScheduleChange> {
   if (!Number.isSafeInteger(id)) throw new AppError('not_found', `No schedule with id ${id}`, { field: 'id' });
-  const [before] = await database.db.transaction(async (tx) => {
+  return database.db.transaction(async (tx) => {
     await tx.update(runs).set({ scheduleId: null }).where(eq(runs.scheduleId, id));
-    return tx.delete(schedules).where(eq(schedules.id, id)).returning();
+    const [before] = await tx.delete(schedules).where(eq(schedules.id, id)).returning();
+    if (!before) throw new AppError('not_found', `No schedule with id ${id}`, { field: 'id' });
+    if (options.ifMatch !== undefined && options.ifMatch !== before.version) throw staleVersion(`Schedule "${before.name}"`, options.ifMatch, before);
+    const change = { before, after: null };
+    await options.inTransaction?.(tx, change);
+    return change;
   });
-  if (!before) throw new AppError('not_found', `No schedule with id ${id}`, { field: 'id' });
-  return { before, after: null };
 }

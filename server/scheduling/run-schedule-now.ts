@@ -1,15 +1,22 @@
 import 'server-only';
 import type { Database } from '../db/client';
+import type { StartRunInput } from '../warmup/warmer';
 import type { StartedRun, Warmer } from '../warmup/warmer';
 import { requireSchedule } from './schedule-store';
 
 /**
  * Starts a run of the schedule's scope now, as the operator (`trigger: manual`), whether or not the
  * schedule is paused. It is linked to the schedule, so the schedule's next slot sees it as its
- * previous run (and skips if it is still going). Refused like any run: StrategiesBusyError (409)
+ * previous run (and skips if it is still going). `inTransaction` (the audit entry) is written with
+ * the run's record. Refused like any run: StrategiesBusyError (409)
  * when a strategy in scope is being warmed, AppError for a scope with nothing enabled.
  */
-export async function runScheduleNow(deps: { database: Database; warmer: Warmer }, id: number, actor: string): Promise<StartedRun> {
+export async function runScheduleNow(
+  deps: { database: Database; warmer: Warmer },
+  id: number,
+  actor: string,
+  inTransaction?: StartRunInput['inTransaction'],
+): Promise<StartedRun> {
   const schedule = await requireSchedule(deps.database, id);
   return deps.warmer.startRun({
     trigger: 'manual',
@@ -18,5 +25,6 @@ export async function runScheduleNow(deps: { database: Database; warmer: Warmer 
     concurrency: schedule.concurrency ?? undefined,
     onlyMissing: schedule.onlyMissing,
     scheduleId: schedule.id,
+    inTransaction,
   });
 }

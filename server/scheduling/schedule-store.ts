@@ -1,11 +1,18 @@
 import 'server-only';
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import type { Database, Db } from '../db/client';
 import { type Schedule, schedules } from '../db/schema';
 import { AppError } from '../errors';
 
 /** What a change did, for the audit log: the row before and after (null when created / deleted). */
 export type ScheduleChange = { before: Schedule | null; after: Schedule | null };
+
+export type ScheduleWriteOptions = {
+  /** The version the editor saw (If-Match): a change of a row that has moved on since is refused with 412. */
+  ifMatch?: number;
+  /** Written in the change's own transaction (its audit entry): the change and it are kept, or neither. */
+  inTransaction?: (tx: Db, change: ScheduleChange) => Promise<void>;
+};
 
 export async function findSchedule(database: Database, id: number): Promise<Schedule | undefined> {
   if (!Number.isSafeInteger(id) || id < 1) return undefined;

@@ -50,6 +50,7 @@ export async function buildScheduleViews(database: Database, rows: Schedule[], n
       createdBy: row.createdBy,
       updatedAt: row.updatedAt.toISOString(),
       updatedBy: row.updatedBy,
+      version: row.version,
       description: describe(row),
       nextFireAt: next?.toISOString() ?? null,
       nextFireLocal: next ? formatLocal(next, row.timezone) : null,

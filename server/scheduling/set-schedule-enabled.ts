@@ -2,20 +2,26 @@ import 'server-only';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { schedules } from '../db/schema';
-import { AppError } from '../errors';
-import { type ScheduleChange, requireSchedule } from './schedule-store';
+import { staleVersion } from '../http/if-match';
+import type { ScheduleChange, ScheduleWriteOptions } from './schedule-store';
+import { lockSchedule } from './update-schedule';
 
 /**
- * Pauses (`enabled: false`) or resumes a schedule. Slots that pass while it is paused are neither
- * fired nor caught up on resume: the misfire catch-up only looks at slots after the last change.
+ * Pauses (`enabled: false`) or resumes a schedule: an edit of that one field, atomic like any
+ * other (see updateSchedule). Slots that pass while it is paused are neither fired nor caught up
+ * on resume: the misfire catch-up only looks at slots after the last change.
  */
-export async function setScheduleEnabled(database: Database, id: number, enabled: boolean, actor: string): Promise<ScheduleChange> {
-  const before = await requireSchedule(database, id);
-  const [after] = await database.db
-    .update(schedules)
-    .set({ enabled, updatedAt: sql`now()`, updatedBy: actor })
-    .where(eq(schedules.id, id))
-    .returning();
-  if (!after) throw new AppError('not_found', `No schedule with id ${id}`, { field: 'id' });
-  return { before, after };
+export async function setScheduleEnabled(database: Database, id: number, enabled: boolean, actor: string, options: ScheduleWriteOptions = {}): Promise<ScheduleChange> {
+  return database.db.transaction(async (tx) => {
+    const before = await lockSchedule(tx, id);
+    if (options.ifMatch !== undefined && options.ifMatch !== before.version) throw staleVersion(`Schedule "${before.name}"`, options.ifMatch, before);
+    const [after] = await tx
+      .update(schedules)
+      .set({ enabled, version: sql`${schedules.version} + 1`, updatedAt: sql`now()`, updatedBy: actor })
+      .where(eq(schedules.id, id))
+      .returning();
+    const change = { before, after: after! };
+    await options.inTransaction?.(tx, change);
+    return change;
+  });
 }

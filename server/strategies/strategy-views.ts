@@ -15,7 +15,7 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
   const [resolved, overrides, recent, leases] = await Promise.all([
     resolveStrategies(database, registry),
     database.db
-      .select({ strategy: strategySettings.strategy, updatedAt: strategySettings.updatedAt, updatedBy: strategySettings.updatedBy, rewarmOnChange: strategySettings.rewarmOnChange })
+      .select({ strategy: strategySettings.strategy, version: strategySettings.version, updatedAt: strategySettings.updatedAt, updatedBy: strategySettings.updatedBy, rewarmOnChange: strategySettings.rewarmOnChange })
       .from(strategySettings),
     // The last runs of each registered strategy: one short walk down the (strategy, finished_at)
     // index per strategy, so the cost stays flat however long the history grows (a window over
@@ -60,6 +60,7 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
       busyWith: leases.find((l) => l.strategy === r.name)?.runId ?? null,
       updatedAt: override?.updatedAt.toISOString() ?? null,
       updatedBy: override?.updatedBy ?? null,
+      version: override?.version ?? 0,
     };
   });
 }

@@ -72,7 +72,13 @@ export const RUN_ENDED_CHANNEL = 'kiln_run_ended';
  * written) with the busy strategies named; concurrent records for one strategy serialize on its
  * lock row, so exactly one wins, across processes.
  */
-export async function recordRun(database: Database, boss: PgBoss, run: NewRun, strategyPriority: (name: string) => number): Promise<Run> {
+export async function recordRun(
+  database: Database,
+  boss: PgBoss,
+  run: NewRun,
+  strategyPriority: (name: string) => number,
+  inTransaction?: (tx: Db, run: Run) => Promise<void>,
+): Promise<Run> {
   const names = run.plan.strategies.map((s) => s.name);
   // The common refusal costs one read, not a transaction: a burst of triggers for a strategy that
   // is being warmed stays cheap. The transaction below still decides races.
@@ -104,6 +110,7 @@ export async function recordRun(database: Database, boss: PgBoss, run: NewRun, s
         .returning({ strategy: strategyLocks.strategy });
       if (claimed.length < names.length) throw new StrategiesBusyError(await busyStrategies(tx, names, row!.id));
       await queueShards(tx, boss, row!, [firstShardOf(row!, names[0]!, run.keyFilter)], strategyPriority(names[0]!));
+      await inTransaction?.(tx, row!);
       return row!;
     });
   } catch (error) {
@@ -185,9 +192,28 @@ export const FENCE_MARGIN_SECONDS = 3;
 
 export type RunTotals = { total: number; warmed: number; skipped: number; failed: number; durationMs: number };
 
-/** Asks a run to stop; its shards see it on their next heartbeat (every process). */
-export async function requestCancel(database: Database, runId: string, by: string, reason: string | null = null): Promise<'requested' | 'not_running' | 'not_found'> {
-  const rows = await database.db
+/**
+ * Asks a run to stop; its shards see it on their next heartbeat (every process). `inTransaction`
+ * (the caller's audit entry) is written with the request when it is one ('requested'): both are
+ * kept, or neither.
+ */
+export async function requestCancel(
+  database: Database,
+  runId: string,
+  by: string,
+  reason: string | null = null,
+  inTransaction?: (tx: Db) => Promise<void>,
+): Promise<'requested' | 'not_running' | 'not_found'> {
+  if (!inTransaction) return markCancel(database.db, runId, by, reason);
+  return database.db.transaction(async (tx) => {
+    const result = await markCancel(tx, runId, by, reason);
+    if (result === 'requested') await inTransaction(tx);
+    return result;
+  });
+}
+
+async function markCancel(db: Db, runId: string, by: string, reason: string | null): Promise<'requested' | 'not_running' | 'not_found'> {
+  const rows = await db
     .update(runs)
     .set({
       cancelRequestedAt: sql`coalesce(${runs.cancelRequestedAt}, now())`,

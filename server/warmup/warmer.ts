@@ -1,8 +1,8 @@
 import 'server-only';
 import os from 'node:os';
 import type PgBoss from 'pg-boss';
-import type { Database } from '../db/client';
-import type { RunTrigger, Scope, StoredRunPlan } from '../db/schema';
+import type { Database, Db } from '../db/client';
+import type { Run, RunTrigger, Scope, StoredRunPlan } from '../db/schema';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { validateConcurrency } from './limiter';
@@ -29,6 +29,11 @@ export type StartRunInput = {
   /** A retry: only these keys, per strategy. */
   keyFilter?: Record<string, string[]>;
   retryOf?: string;
+  /**
+   * Written in the transaction that records the run (the caller's audit entry): the run and it are
+   * kept, or neither. The mechanism knows nothing of what it writes.
+   */
+  inTransaction?: (tx: Db, run: Run) => Promise<void>;
 };
 
 export type StartedRun = {
@@ -111,6 +116,7 @@ export class Warmer {
         plan,
       },
       (name) => plan.strategies.find((s) => s.name === name)?.priority ?? 0,
+      input.inTransaction,
     );
     this.#deps.wakeLocalWorkers?.();
     const names = plan.strategies.map((s) => s.name);
@@ -122,8 +128,13 @@ export class Warmer {
    * Asks a run to stop, on every worker that has a shard of it (within a heartbeat, half a second).
    * Its queued shards are settled at once, so a run with nothing running ends here and now.
    */
-  async cancelRun(runId: string, by: string, reason: string | null = null): Promise<'requested' | 'not_running' | 'not_found'> {
-    const result = await requestCancel(this.#deps.database, runId, by, reason);
+  async cancelRun(
+    runId: string,
+    by: string,
+    reason: string | null = null,
+    inTransaction?: (tx: Db) => Promise<void>,
+  ): Promise<'requested' | 'not_running' | 'not_found'> {
+    const result = await requestCancel(this.#deps.database, runId, by, reason, inTransaction);
     if (result === 'requested') {
       const ended = await settleStoppedRun(this.#deps.database, this.#deps.boss, runId);
       if (ended.dryRunToEstimate) await finishDryRun(this.#deps.database, runId, null);

@@ -7,7 +7,8 @@ import { json, route } from '@/server/http/respond';
 import { getRuntime } from '@/server/runtime';
 import { createSchedule } from '@/server/scheduling/create-schedule';
 import { listSchedules } from '@/server/scheduling/list-schedules';
-import { afterScheduleChange } from '@/server/scheduling/schedule-api';
+import { afterScheduleChange, auditScheduleChange } from '@/server/scheduling/schedule-api';
+import { etag } from '@/server/http/if-match';
 
 export const dynamic = 'force-dynamic';
 
@@ -24,6 +25,8 @@ export const POST = route(async (request) => {
   const runtime = await getRuntime();
   const actor = await authorize(runtime, request, 'operator');
   const body = await parseJsonBody(request, scheduleBodySchema);
-  const change = await createSchedule({ database: runtime.database, registry: runtime.registry, defaultTimezone: runtime.config.timezone }, body, actorName(actor));
-  return json({ schedule: await afterScheduleChange(runtime, 'schedule.create', change, actor, clientInfo(request)) }, { status: 201 });
+  const context = { database: runtime.database, registry: runtime.registry, defaultTimezone: runtime.config.timezone };
+  const change = await createSchedule(context, body, actorName(actor), { inTransaction: auditScheduleChange('schedule.create', actor, clientInfo(request)) });
+  const schedule = await afterScheduleChange(runtime, change);
+  return json({ schedule }, { status: 201, headers: { etag: etag(schedule!.version) } });
 });

@@ -13,6 +13,7 @@ export function toOperatorView(row: Operator): OperatorView {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+    version: row.version,
   };
 }
 

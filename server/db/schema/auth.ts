@@ -22,6 +22,8 @@ export const operators = pgTable(
     lastLoginAt: tz('last_login_at'),
     /** Set for the first admin's generated password: every request but the password change is refused until then. */
     mustChangePassword: boolean('must_change_password').notNull().default(false),
+    /** Bumped by every change: an edit sent with a stale one (If-Match) is refused with 412. */
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     check('operators_email_lowercase', sql`${t.email} = lower(${t.email})`),

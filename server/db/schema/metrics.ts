@@ -18,6 +18,19 @@ export const cacheReads = pgTable(
   (t) => [primaryKey({ columns: [t.bucketStart, t.family] })],
 );
 
+/**
+ * The flush batches already added to `cache_reads`, by the id a process gave each batch: a flush
+ * retried after its reply was lost finds its id here and adds nothing again. Kept a day.
+ */
+export const cacheReadFlushes = pgTable(
+  'cache_read_flushes',
+  {
+    id: uuid('id').primaryKey(),
+    flushedAt: tz('flushed_at').notNull().defaultNow(),
+  },
+  (t) => [index('cache_read_flushes_flushed_at_idx').on(t.flushedAt)],
+);
+
 /** A sample of one strategy's warm set: how much of it is still in the cache, and for how long. */
 export const coverageSamples = pgTable(
   'coverage_samples',

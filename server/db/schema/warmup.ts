@@ -50,6 +50,8 @@ export const settings = pgTable(
     paused: boolean('paused').notNull().default(false),
     pausedAt: tz('paused_at'),
     pausedBy: text('paused_by'),
+    /** Bumped by every change: an edit sent with a stale one (If-Match) is refused with 412. */
+    version: integer('version').notNull().default(1),
     updatedAt: tz('updated_at').notNull().defaultNow(),
     updatedBy: text('updated_by').notNull().default('system'),
   },
@@ -76,6 +78,8 @@ export const strategySettings = pgTable(
     /** Re-warm its keys when the rows they come from change (server/freshness); null: on. */
     rewarmOnChange: boolean('rewarm_on_change'),
     options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
+    /** Bumped by every change: an edit sent with a stale one (If-Match) is refused with 412. */
+    version: integer('version').notNull().default(1),
     updatedAt: tz('updated_at').notNull().defaultNow(),
     updatedBy: text('updated_by').notNull().default('system'),
   },
@@ -98,6 +102,8 @@ export const schedules = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     misfirePolicy: misfirePolicy('misfire_policy').notNull().default('run_once'),
     misfireGraceSeconds: integer('misfire_grace_seconds').notNull().default(600),
+    /** Bumped by every change: an edit sent with a stale one (If-Match) is refused with 412. */
+    version: integer('version').notNull().default(1),
     createdAt: tz('created_at').notNull().defaultNow(),
     createdBy: text('created_by').notNull().default('system'),
     updatedAt: tz('updated_at').notNull().defaultNow(),

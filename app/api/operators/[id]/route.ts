@@ -5,6 +5,7 @@ import { clientInfo } from '@/server/auth/client-info';
 import { deleteOperator } from '@/server/auth/operators/delete-operator';
 import { getOperator } from '@/server/auth/operators/list-operators';
 import { updateOperator } from '@/server/auth/operators/update-operator';
+import { etag, ifMatchVersion } from '@/server/http/if-match';
 import { parseJsonBody, parseWith } from '@/server/http/request';
 import { json, route } from '@/server/http/respond';
 import { getRuntime } from '@/server/runtime';
@@ -17,17 +18,18 @@ export const GET = route<Context>(async (request, context) => {
   const runtime = await getRuntime();
   await authorize(runtime, request, 'admin');
   const { id } = parseWith(idParamsSchema, await context.params);
-  const { database } = runtime;
-  return json({ operator: await getOperator(database, id) });
+  const operator = await getOperator(runtime.database, id);
+  return json({ operator }, { headers: { etag: etag(operator.version) } });
 });
 
 export const PATCH = route<Context>(async (request, context) => {
   const runtime = await getRuntime();
   const actor = await authorize(runtime, request, 'admin');
   const { id } = parseWith(idParamsSchema, await context.params);
+  const ifMatch = ifMatchVersion(request);
   const patch = await parseJsonBody(request, updateOperatorRequestSchema);
-  const { database } = runtime;
-  return json({ operator: await updateOperator(database, id, patch, actor, clientInfo(request)) });
+  const operator = await updateOperator(runtime.database, id, patch, actor, clientInfo(request), { ifMatch });
+  return json({ operator }, { headers: { etag: etag(operator.version) } });
 });
 
 export const DELETE = route<Context>(async (request, context) => {

@@ -14,7 +14,9 @@ export const POST = route<{ params: Promise<{ id: string }> }>(async (request, c
   const runtime = await getRuntime();
   const actor = await authorize(runtime, request, 'operator');
   const { id } = parseWith(idParamsSchema, await context.params);
-  const run = await runScheduleNow(runtime, id, actorName(actor));
-  await recordAudit(runtime.database.db, { actor, action: 'schedule.run_now', target: `schedule:${id}`, after: { runId: run.runId, strategies: run.strategies }, ...clientInfo(request) });
+  const client = clientInfo(request);
+  const run = await runScheduleNow(runtime, id, actorName(actor), (tx, row) =>
+    recordAudit(tx, { actor, action: 'schedule.run_now', target: `schedule:${id}`, after: { runId: row.id, strategies: row.strategies }, ...client }),
+  );
   return json({ runId: run.runId, strategies: run.strategies }, { status: 202 });
 });
