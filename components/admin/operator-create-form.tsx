@@ -29,8 +29,8 @@ export function OperatorCreateForm() {
   const general = create.error && !(create.error instanceof ApiError && create.error.field) ? errorMessage(create.error) : undefined;
 
   return (
-    <form onSubmit={submit} className="grid grid-cols-[1fr_1fr_9rem_1fr_auto] items-start gap-3 border-t border-border p-4" aria-labelledby="add-operator-heading" noValidate>
-      <h3 id="add-operator-heading" className="col-span-5 text-xs font-semibold uppercase tracking-wide text-muted">
+    <form onSubmit={submit} className="grid grid-cols-1 items-start sm:grid-cols-2 lg:grid-cols-[1fr_1fr_9rem_1fr_auto] gap-3 border-t border-border p-4" aria-labelledby="add-operator-heading" noValidate>
+      <h3 id="add-operator-heading" className="col-span-full text-xs font-semibold uppercase tracking-wide text-muted">
         Add an operator
       </h3>
       <TextField label="Email" type="email" autoComplete="off" value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} error={err('email')} />
@@ -49,7 +49,7 @@ export function OperatorCreateForm() {
         </Button>
       </div>
       {general || created ? (
-        <p role={general ? 'alert' : 'status'} className={`col-span-5 text-sm ${general ? 'text-bad' : 'text-ok'}`}>
+        <p role={general ? 'alert' : 'status'} className={`col-span-full text-sm ${general ? 'text-bad' : 'text-ok'}`}>
           {general ?? created}
         </p>
       ) : null}

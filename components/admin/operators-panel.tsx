@@ -12,6 +12,7 @@ import { Panel } from '../ui/panel';
 import { QueryState } from '../ui/state-panel';
 import { Badge } from '../ui/status-badge';
 import { OperatorCreateForm } from './operator-create-form';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -22,25 +23,27 @@ export function OperatorsPanel() {
     <Panel title="Operators" id="operators">
       <QueryState query={operators} what="the operators" loadingRows={4}>
         {(list) => (
-          <table className="w-full text-sm">
-            <thead className="border-b border-border">
-              <tr>
-                <th scope="col" className={HEAD}>Operator</th>
-                <th scope="col" className={HEAD}>Role</th>
-                <th scope="col" className={HEAD}>State</th>
-                <th scope="col" className={HEAD}>Last sign-in</th>
-                <th scope="col" className={HEAD}>Added</th>
-                <th scope="col" className={HEAD}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((o) => (
-                <OperatorRow key={o.id} operator={o} />
-              ))}
-            </tbody>
-          </table>
+          <TableScroll>
+            <table className="w-full text-sm">
+              <thead className="border-b border-border">
+                <tr>
+                  <th scope="col" className={HEAD}>Operator</th>
+                  <th scope="col" className={HEAD}>Role</th>
+                  <th scope="col" className={HEAD}>State</th>
+                  <th scope="col" className={HEAD}>Last sign-in</th>
+                  <th scope="col" className={HEAD}>Added</th>
+                  <th scope="col" className={HEAD}>
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((o) => (
+                  <OperatorRow key={o.id} operator={o} />
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </QueryState>
       <OperatorCreateForm />

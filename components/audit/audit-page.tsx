@@ -46,7 +46,7 @@ export function AuditPage() {
   return (
     <>
       <PageHeader title="Audit log" description="Every sign-in, change and refused request, newest first." />
-      <div className="mb-4 grid grid-cols-[16rem_12rem_10rem_13rem_13rem] items-start gap-3">
+      <div className="mb-4 grid grid-cols-1 items-start gap-3 sm:grid-cols-2 xl:grid-cols-[16rem_12rem_10rem_13rem_13rem]">
         <TextField label="Who (exact email or token:name)" value={actor} onChange={(e) => setActor(e.target.value)} error={fieldError(audit.error, 'actor')} />
         <SelectField label="Action" value={action} onChange={(e) => setAction(e.target.value)}>
           {FAMILIES.map(([value, label]) => (

@@ -35,7 +35,7 @@ export function HistoryFilterBar({ filters, update, strategies }: { filters: His
         ))}
       </div>
       {filters.range === 'custom' ? (
-        <div className="flex items-start gap-2 text-sm">
+        <div className="flex flex-wrap items-start gap-2 text-sm">
           <label className="flex items-center gap-1.5">
             <span className="text-xs text-muted">From</span>
             <input type="datetime-local" className={SELECT} value={from} onChange={(e) => (setFrom(e.target.value), applyCustom(e.target.value, to))} aria-invalid={filters.rangeError ? true : undefined} />
@@ -47,7 +47,7 @@ export function HistoryFilterBar({ filters, update, strategies }: { filters: His
           <FieldError>{filters.rangeError}</FieldError>
         </div>
       ) : null}
-      <div className="ml-auto flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2 sm:ml-auto">
         <select aria-label="Strategy" className={SELECT} value={filters.strategy ?? ''} onChange={(e) => update({ strategy: e.target.value || undefined })}>
           <option value="">All strategies</option>
           {strategies.map((s) => (
