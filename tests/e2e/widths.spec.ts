@@ -1,4 +1,5 @@
-import { type Locator, type Page, expect, test } from './support/fixtures';
+import type { Locator } from '@playwright/test';
+import { type Page, expect, test } from './support/fixtures';
 import { api, signIn } from './support/session';
 
 // Every console page at a phone's width and a laptop's: the document is never wider than the
