@@ -2,6 +2,8 @@
 
 import { type FormEvent, useState } from 'react';
 import { MIN_PASSWORD_LENGTH, ROLES, type Role } from '@/lib/api/auth';
+import { createOperatorRequestSchema } from '@/lib/api/operators';
+import { issueText } from '@/lib/ui/labels';
 import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
 import { useCreateOperatorMutation } from '../api/operators';
 import { Button } from '../ui/button';
@@ -15,9 +17,25 @@ export function OperatorCreateForm() {
   const [draft, setDraft] = useState(EMPTY);
   const [created, setCreated] = useState<string | null>(null);
 
+  // Checked here first with the API's own schema, so an empty form says everything that is missing
+  // at once (the server, which stops at the first problem, checks again).
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setCreated(null);
+    const checked = createOperatorRequestSchema.safeParse(draft);
+    if (!checked.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of checked.error.issues) {
+        const field = String(issue.path[0] ?? '');
+        errors[field] ??= issueText(issue.message);
+      }
+      setInvalid(errors);
+      create.reset();
+      return;
+    }
+    setInvalid({});
     create.mutate(draft, {
       onSuccess: (operator) => {
         setCreated(`${operator.email} can now sign in as ${operator.role}`);
@@ -25,7 +43,7 @@ export function OperatorCreateForm() {
       },
     });
   };
-  const err = (field: string) => fieldError(create.error, field);
+  const err = (field: string) => invalid[field] ?? fieldError(create.error, field);
   const general = create.error && !(create.error instanceof ApiError && create.error.field) ? errorMessage(create.error) : undefined;
 
   return (

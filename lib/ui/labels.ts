@@ -92,7 +92,12 @@ export function fieldLabel(field: string): string {
 export function fieldMessage(message: string, field: string | undefined, beside: boolean): string {
   if (!field || !message.startsWith(`${field}: `)) return message;
   const rest = message.slice(field.length + 2);
-  return beside ? sentence(rest) : `${fieldLabel(field)}: ${rest}`;
+  return beside ? issueText(rest) : `${fieldLabel(field)}: ${rest}`;
+}
+
+/** A schema's message about a field, shown under that field: "is required" -> "Required", "must be …" -> "Must be …". */
+export function issueText(message: string): string {
+  return message === 'is required' ? 'Required' : sentence(message);
 }
 
 /**
