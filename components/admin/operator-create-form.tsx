@@ -2,6 +2,8 @@
 
 import { type FormEvent, useState } from 'react';
 import { MIN_PASSWORD_LENGTH, ROLES, type Role } from '@/lib/api/auth';
+import { createOperatorRequestSchema } from '@/lib/api/operators';
+import { issueText } from '@/lib/ui/labels';
 import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
 import { useCreateOperatorMutation } from '../api/operators';
 import { Button } from '../ui/button';
@@ -15,9 +17,25 @@ export function OperatorCreateForm() {
   const [draft, setDraft] = useState(EMPTY);
   const [created, setCreated] = useState<string | null>(null);
 
+  // Checked here first with the API's own schema, so an empty form says everything that is missing
+  // at once (the server, which stops at the first problem, checks again).
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setCreated(null);
+    const checked = createOperatorRequestSchema.safeParse(draft);
+    if (!checked.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of checked.error.issues) {
+        const field = String(issue.path[0] ?? '');
+        errors[field] ??= issueText(issue.message);
+      }
+      setInvalid(errors);
+      create.reset();
+      return;
+    }
+    setInvalid({});
     create.mutate(draft, {
       onSuccess: (operator) => {
         setCreated(`${operator.email} can now sign in as ${operator.role}`);
@@ -25,12 +43,12 @@ export function OperatorCreateForm() {
       },
     });
   };
-  const err = (field: string) => fieldError(create.error, field);
+  const err = (field: string) => invalid[field] ?? fieldError(create.error, field);
   const general = create.error && !(create.error instanceof ApiError && create.error.field) ? errorMessage(create.error) : undefined;
 
   return (
-    <form onSubmit={submit} className="grid grid-cols-[1fr_1fr_9rem_1fr_auto] items-start gap-3 border-t border-border p-4" aria-labelledby="add-operator-heading" noValidate>
-      <h3 id="add-operator-heading" className="col-span-5 text-xs font-semibold uppercase tracking-wide text-muted">
+    <form onSubmit={submit} className="grid grid-cols-1 items-start sm:grid-cols-2 lg:grid-cols-[1fr_1fr_9rem_1fr_auto] gap-3 border-t border-border p-4" aria-labelledby="add-operator-heading" noValidate>
+      <h3 id="add-operator-heading" className="col-span-full text-xs font-semibold uppercase tracking-wide text-muted">
         Add an operator
       </h3>
       <TextField label="Email" type="email" autoComplete="off" value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} error={err('email')} />
@@ -49,7 +67,7 @@ export function OperatorCreateForm() {
         </Button>
       </div>
       {general || created ? (
-        <p role={general ? 'alert' : 'status'} className={`col-span-5 text-sm ${general ? 'text-bad' : 'text-ok'}`}>
+        <p role={general ? 'alert' : 'status'} className={`col-span-full text-sm ${general ? 'text-bad' : 'text-ok'}`}>
           {general ?? created}
         </p>
       ) : null}

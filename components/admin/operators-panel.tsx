@@ -1,8 +1,10 @@
 'use client';
 
-import { ROLES, type Role } from '@/lib/api/auth';
+import { type FormEvent, useState } from 'react';
+import { MIN_PASSWORD_LENGTH, ROLES, type Role, newPasswordSchema } from '@/lib/api/auth';
+import { issueText } from '@/lib/ui/labels';
 import type { OperatorView } from '@/lib/api/operators';
-import { errorMessage } from '../api/api-fetch';
+import { errorMessage, fieldError } from '../api/api-fetch';
 import { useMeQuery } from '../api/auth';
 import { useDeleteOperatorMutation, useOperatorsQuery, useUpdateOperatorMutation } from '../api/operators';
 import { Button } from '../ui/button';
@@ -12,6 +14,7 @@ import { Panel } from '../ui/panel';
 import { QueryState } from '../ui/state-panel';
 import { Badge } from '../ui/status-badge';
 import { OperatorCreateForm } from './operator-create-form';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -22,25 +25,27 @@ export function OperatorsPanel() {
     <Panel title="Operators" id="operators">
       <QueryState query={operators} what="the operators" loadingRows={4}>
         {(list) => (
-          <table className="w-full text-sm">
-            <thead className="border-b border-border">
-              <tr>
-                <th scope="col" className={HEAD}>Operator</th>
-                <th scope="col" className={HEAD}>Role</th>
-                <th scope="col" className={HEAD}>State</th>
-                <th scope="col" className={HEAD}>Last sign-in</th>
-                <th scope="col" className={HEAD}>Added</th>
-                <th scope="col" className={HEAD}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((o) => (
-                <OperatorRow key={o.id} operator={o} />
-              ))}
-            </tbody>
-          </table>
+          <TableScroll>
+            <table className="w-full text-sm">
+              <thead className="border-b border-border">
+                <tr>
+                  <th scope="col" className={HEAD}>Operator</th>
+                  <th scope="col" className={HEAD}>Role</th>
+                  <th scope="col" className={HEAD}>State</th>
+                  <th scope="col" className={HEAD}>Last sign-in</th>
+                  <th scope="col" className={HEAD}>Added</th>
+                  <th scope="col" className={HEAD}>
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((o) => (
+                  <OperatorRow key={o.id} operator={o} />
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </QueryState>
       <OperatorCreateForm />
@@ -105,9 +110,17 @@ function RoleCell({ operator: o }: { operator: OperatorView }) {
 function OperatorActions({ operator: o }: { operator: OperatorView }) {
   const update = useUpdateOperatorMutation();
   const remove = useDeleteOperatorMutation();
+  const [resetting, setResetting] = useState(false);
+  const [resetDone, setResetDone] = useState(false);
   const error = update.error ?? remove.error;
+  if (resetting) return <PasswordReset operator={o} onDone={(done) => (setResetting(false), setResetDone(done))} />;
   return (
-    <span className="inline-flex items-center gap-2">
+    <span className="inline-flex flex-wrap items-center justify-end gap-2">
+      {resetDone ? (
+        <span role="status" className="text-xs text-ok">
+          Password reset: their sessions ended
+        </span>
+      ) : null}
       {error ? (
         <span role="alert" className="max-w-72 text-xs text-bad">
           {errorMessage(error)}
@@ -116,9 +129,62 @@ function OperatorActions({ operator: o }: { operator: OperatorView }) {
       <Button size="sm" data-mutates busy={update.isPending} onClick={() => update.mutate({ id: o.id, patch: { disabled: !o.disabled } })} aria-label={`${o.disabled ? 'Enable' : 'Disable'} ${o.email}`}>
         {o.disabled ? 'Enable' : 'Disable'}
       </Button>
+      <Button size="sm" data-mutates onClick={() => (setResetDone(false), setResetting(true))} aria-label={`Reset password of ${o.email}`}>
+        Reset password
+      </Button>
       <ConfirmButton size="sm" variant="danger" data-mutates question={`Remove ${o.email}?`} confirmLabel="Remove" busy={remove.isPending} onConfirm={() => remove.mutate(o.id)} aria-label={`Remove ${o.email}`}>
         Remove
       </ConfirmButton>
     </span>
+  );
+}
+
+/**
+ * An admin sets a new password for someone who lost theirs (PATCH /api/operators/{id} with
+ * `password`): their sessions end at once, and the admin passes the password on.
+ */
+function PasswordReset({ operator: o, onDone }: { operator: OperatorView; onDone: (done: boolean) => void }) {
+  const update = useUpdateOperatorMutation();
+  const [password, setPassword] = useState('');
+  const [invalid, setInvalid] = useState<string | undefined>();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const checked = newPasswordSchema.safeParse(password);
+    if (!checked.success) return setInvalid(issueText(checked.error.issues[0]!.message));
+    setInvalid(undefined);
+    update.mutate({ id: o.id, patch: { password } }, { onSuccess: () => onDone(true) });
+  };
+  const error = invalid ?? fieldError(update.error, 'password') ?? (update.error ? errorMessage(update.error) : undefined);
+  return (
+    <form onSubmit={submit} className="inline-flex flex-wrap items-start justify-end gap-2 text-left" aria-label={`Reset password of ${o.email}`} noValidate>
+      <div>
+        <label htmlFor={`reset-${o.id}`} className="sr-only">
+          New password for {o.email}
+        </label>
+        <input
+          id={`reset-${o.id}`}
+          type="password"
+          autoComplete="new-password"
+          autoFocus
+          placeholder={`New password (${MIN_PASSWORD_LENGTH}+ characters)`}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `reset-${o.id}-error` : undefined}
+          className="h-7 w-56 rounded-md border border-border bg-bg px-2 text-xs aria-[invalid=true]:border-bad"
+        />
+        {error ? (
+          <p id={`reset-${o.id}-error`} role="alert" className="mt-1 max-w-56 text-xs text-bad">
+            {error}
+          </p>
+        ) : null}
+      </div>
+      <Button type="submit" size="sm" variant="primary" busy={update.isPending} data-mutates>
+        Set password
+      </Button>
+      <Button size="sm" variant="ghost" onClick={() => onDone(false)}>
+        Cancel
+      </Button>
+    </form>
   );
 }

@@ -12,6 +12,7 @@ import { LocalTime } from '../ui/local-time';
 import { Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
 import { Badge } from '../ui/status-badge';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -30,25 +31,27 @@ export function TokensPanel() {
         empty={<EmptyState>No API token yet: create one below for a script or a scraper (send it as “Authorization: Bearer …”).</EmptyState>}
       >
         {(list) => (
-          <table className="w-full text-sm">
-            <thead className="border-b border-border">
-              <tr>
-                <th scope="col" className={HEAD}>Token</th>
-                <th scope="col" className={HEAD}>Role</th>
-                <th scope="col" className={HEAD}>Created</th>
-                <th scope="col" className={HEAD}>Last used</th>
-                <th scope="col" className={HEAD}>Expires</th>
-                <th scope="col" className={HEAD}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((t) => (
-                <TokenRow key={t.id} token={t} />
-              ))}
-            </tbody>
-          </table>
+          <TableScroll>
+            <table className="w-full text-sm">
+              <thead className="border-b border-border">
+                <tr>
+                  <th scope="col" className={HEAD}>Token</th>
+                  <th scope="col" className={HEAD}>Role</th>
+                  <th scope="col" className={HEAD}>Created</th>
+                  <th scope="col" className={HEAD}>Last used</th>
+                  <th scope="col" className={HEAD}>Expires</th>
+                  <th scope="col" className={HEAD}>
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((t) => (
+                  <TokenRow key={t.id} token={t} />
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </QueryState>
       <TokenCreateForm onCreated={setCreated} />
@@ -104,8 +107,8 @@ function TokenCreateForm({ onCreated }: { onCreated: (created: CreateTokenRespon
   };
   const general = create.error && !(create.error instanceof ApiError && create.error.field) ? errorMessage(create.error) : undefined;
   return (
-    <form onSubmit={submit} className="grid grid-cols-[1fr_9rem_12rem_auto] items-start gap-3 border-t border-border p-4" aria-labelledby="create-token-heading" noValidate>
-      <h3 id="create-token-heading" className="col-span-4 text-xs font-semibold uppercase tracking-wide text-muted">
+    <form onSubmit={submit} className="grid grid-cols-1 items-start sm:grid-cols-2 lg:grid-cols-[1fr_9rem_12rem_auto] gap-3 border-t border-border p-4" aria-labelledby="create-token-heading" noValidate>
+      <h3 id="create-token-heading" className="col-span-full text-xs font-semibold uppercase tracking-wide text-muted">
         Create a token
       </h3>
       <TextField label="Name (what uses it)" value={name} onChange={(e) => setName(e.target.value)} error={fieldError(create.error, 'name')} />
@@ -123,7 +126,7 @@ function TokenCreateForm({ onCreated }: { onCreated: (created: CreateTokenRespon
         </Button>
       </div>
       {general ? (
-        <p role="alert" className="col-span-4 text-sm text-bad">
+        <p role="alert" className="col-span-full text-sm text-bad">
           {general}
         </p>
       ) : null}

@@ -1,3 +1,4 @@
+import { fieldMessage } from '@/lib/ui/labels';
 import { signInPath } from '@/lib/ui/sign-in-path';
 
 /** The one way the browser calls Kiln's API: JSON in and out, errors as ApiError. */
@@ -81,12 +82,15 @@ export function isStaleEdit(error: unknown): error is ApiError & { current: Reco
   return error instanceof ApiError && error.status === 412 && typeof error.current?.version === 'number';
 }
 
-/** The message to show for a failed call, whatever was thrown. */
+/** The message to show for a failed call, whatever was thrown (a field named by its label, not its API name). */
 export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return fieldMessage(error.message, error.field, false);
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The server's message when it is about `field`, for showing next to that field. */
+/** The server's message when it is about `field`, for showing next to that field (under its label, so without the field's name). */
 export function fieldError(error: unknown, field: string): string | undefined {
-  return error instanceof ApiError && error.field !== undefined && (error.field === field || error.field.startsWith(`${field}.`)) ? error.message : undefined;
+  return error instanceof ApiError && error.field !== undefined && (error.field === field || error.field.startsWith(`${field}.`))
+    ? fieldMessage(error.message, error.field, true)
+    : undefined;
 }

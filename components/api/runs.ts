@@ -10,6 +10,8 @@ export type RunsFilter = {
   status?: RunStatus;
   from?: string;
   to?: string;
+  /** A run id's start, or text (lib/api/runs.ts listRunsQuerySchema). */
+  q?: string;
   cursor?: string;
   limit?: number;
 };

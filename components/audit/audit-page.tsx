@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '@/lib/api/audit';
+import { zoneLabel } from '@/lib/ui/format';
 import { localInputToIso } from '@/lib/ui/time-range';
 import { fieldError } from '../api/api-fetch';
 import { type AuditFilter, useAuditQuery } from '../api/audit';
@@ -10,6 +11,7 @@ import { SelectField, TextField } from '../ui/field';
 import { PageHeader, Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
 import { useDebounced } from '../ui/use-debounced';
+import { AuditCsvButton } from './audit-csv-button';
 import { AuditTable } from './audit-table';
 
 const FAMILIES = [
@@ -46,7 +48,7 @@ export function AuditPage() {
   return (
     <>
       <PageHeader title="Audit log" description="Every sign-in, change and refused request, newest first." />
-      <div className="mb-4 grid grid-cols-[16rem_12rem_10rem_13rem_13rem] items-start gap-3">
+      <div className="mb-4 grid grid-cols-1 items-start gap-3 sm:grid-cols-2 xl:grid-cols-[16rem_12rem_10rem_13rem_13rem]">
         <TextField label="Who (exact email or token:name)" value={actor} onChange={(e) => setActor(e.target.value)} error={fieldError(audit.error, 'actor')} />
         <SelectField label="Action" value={action} onChange={(e) => setAction(e.target.value)}>
           {FAMILIES.map(([value, label]) => (
@@ -63,10 +65,11 @@ export function AuditPage() {
             </option>
           ))}
         </SelectField>
-        <TextField label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} error={fieldError(audit.error, 'from')} />
-        <TextField label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} error={fieldError(audit.error, 'to')} />
+        {/* 24-hour YYYY-MM-DD HH:MM in the browser's zone (datetime-local would follow the locale: 12-hour in en-US). */}
+        <TextField label={`From (24-hour, ${zoneLabel(new Date().toISOString())})`} placeholder="2026-11-22 08:00" value={from} onChange={(e) => setFrom(e.target.value)} error={fieldError(audit.error, 'from') ?? (from && !localInputToIso(from) ? 'Expected YYYY-MM-DD HH:MM' : undefined)} />
+        <TextField label={`To (24-hour, ${zoneLabel(new Date().toISOString())})`} placeholder="2026-11-22 20:00" value={to} onChange={(e) => setTo(e.target.value)} error={fieldError(audit.error, 'to') ?? (to && !localInputToIso(to) ? 'Expected YYYY-MM-DD HH:MM' : undefined)} />
       </div>
-      <Panel title="Entries" id="audit">
+      <Panel title="Entries" id="audit" actions={<AuditCsvButton key={JSON.stringify(filter)} filter={filter} disabled={audit.data !== undefined && audit.data.entries.length === 0 && pages.page === 1} />}>
         <QueryState
           query={audit}
           what="the audit log"

@@ -5,6 +5,7 @@ import { formatCount, humanize } from '@/lib/ui/format';
 import { LocalTime } from '../ui/local-time';
 import { Badge } from '../ui/status-badge';
 import { TtlHistogram } from './ttl-histogram';
+import { TableScroll } from '../ui/table-scroll';
 
 export type CoverageRow = { strategy: string; enabled: boolean; sample: CoverageSample | null };
 
@@ -19,52 +20,54 @@ const TEXT: Record<string, string> = { ok: '', warn: 'text-warn', bad: 'text-bad
  */
 export function CoverageTable({ rows, histogram = 'compact', showOrigin = true }: { rows: CoverageRow[]; histogram?: 'compact' | 'full'; showOrigin?: boolean }) {
   return (
-    <table className="w-full text-sm" data-testid="coverage-table">
-      <thead className="border-b border-border">
-        <tr>
-          <th scope="col" className={`${HEAD} w-44`}>Strategy</th>
-          <th scope="col" className={`${HEAD} w-64`}>In the cache</th>
-          <th scope="col" className={`${HEAD} w-36 text-right`}>Present / checked</th>
-          <th scope="col" className={`${HEAD} w-28 text-right`}>Warm set</th>
-          <th scope="col" className={`${HEAD} ${histogram === 'full' ? 'w-96' : 'w-60'} pl-8`}>Remaining TTL</th>
-          <th scope="col" className={HEAD}>Sampled</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(({ strategy, enabled, sample }) => (
-          <tr key={strategy} className="border-b border-border last:border-0" data-testid={`coverage-${strategy}`}>
-            <td className="px-3 py-2 font-medium whitespace-nowrap">{humanize(strategy)}</td>
-            {sample ? (
-              <>
-                <td className="px-3 py-2">
-                  <CoverageBar sample={sample} />
-                </td>
-                <td className={NUM} data-testid="coverage-present">
-                  {formatCount(sample.present)} / {formatCount(sample.sampled)}
-                </td>
-                <td className={NUM}>{formatCount(sample.warmSetSize)}</td>
-                <td className="py-2 pr-3 pl-8">
-                  {sample.present > 0 ? <TtlHistogram histogram={sample.ttlHistogram} size={histogram} /> : <span className="text-xs text-muted">no key present</span>}
-                </td>
-                <td className="px-3 py-2 text-xs whitespace-nowrap">
-                  <LocalTime iso={sample.sampledAt} relative={showOrigin} />
-                  {showOrigin ? <Origin sample={sample} /> : null}
-                  {sample.evictionWarning ? (
-                    <span className="ml-2">
-                      <Badge tone="warn">{sample.evictionsSincePrevious ? `${formatCount(sample.evictionsSincePrevious)} evicted` : 'evictions'}</Badge>
-                    </span>
-                  ) : null}
-                </td>
-              </>
-            ) : (
-              <td colSpan={5} className="px-3 py-2 text-xs text-muted">
-                {enabled ? 'Not sampled yet: it is sampled after its next run, or with Sample now.' : 'Disabled: not sampled until it is enabled.'}
-              </td>
-            )}
+    <TableScroll>
+      <table className="w-full text-sm" data-testid="coverage-table">
+        <thead className="border-b border-border">
+          <tr>
+            <th scope="col" className={`${HEAD} w-44`}>Strategy</th>
+            <th scope="col" className={`${HEAD} w-64`}>In the cache</th>
+            <th scope="col" className={`${HEAD} w-36 text-right`}>Present / checked</th>
+            <th scope="col" className={`${HEAD} w-28 text-right`}>Warm set</th>
+            <th scope="col" className={`${HEAD} ${histogram === 'full' ? 'w-96' : 'w-60'} pl-8`}>Remaining TTL</th>
+            <th scope="col" className={HEAD}>Sampled</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map(({ strategy, enabled, sample }) => (
+            <tr key={strategy} className="border-b border-border last:border-0" data-testid={`coverage-${strategy}`}>
+              <td className="px-3 py-2 font-medium whitespace-nowrap">{humanize(strategy)}</td>
+              {sample ? (
+                <>
+                  <td className="px-3 py-2">
+                    <CoverageBar sample={sample} />
+                  </td>
+                  <td className={NUM} data-testid="coverage-present">
+                    {formatCount(sample.present)} / {formatCount(sample.sampled)}
+                  </td>
+                  <td className={NUM}>{formatCount(sample.warmSetSize)}</td>
+                  <td className="py-2 pr-3 pl-8">
+                    {sample.present > 0 ? <TtlHistogram histogram={sample.ttlHistogram} size={histogram} /> : <span className="text-xs text-muted">no key present</span>}
+                  </td>
+                  <td className="px-3 py-2 text-xs whitespace-nowrap">
+                    <LocalTime iso={sample.sampledAt} relative={showOrigin} />
+                    {showOrigin ? <Origin sample={sample} /> : null}
+                    {sample.evictionWarning ? (
+                      <span className="ml-2">
+                        <Badge tone="warn">{sample.evictionsSincePrevious ? `${formatCount(sample.evictionsSincePrevious)} evicted` : 'evictions'}</Badge>
+                      </span>
+                    ) : null}
+                  </td>
+                </>
+              ) : (
+                <td colSpan={5} className="px-3 py-2 text-xs text-muted">
+                  {enabled ? 'Not sampled yet: it is sampled after its next run, or with Sample now.' : 'Disabled: not sampled until it is enabled.'}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 

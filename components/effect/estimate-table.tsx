@@ -1,6 +1,7 @@
 import type { RunEstimate } from '@/lib/api/effect';
 import { durationBasis, estimateDuration, estimateKeys, estimateMemory, keysBasis, memoryBasis } from '@/lib/ui/estimate';
 import { formatBytes, formatCount, formatDuration, formatSeconds, humanize } from '@/lib/ui/format';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 const NUM = 'px-3 py-1.5 text-right tabular-nums';
@@ -12,59 +13,61 @@ const NUM = 'px-3 py-1.5 text-right tabular-nums';
 export function EstimateTable({ estimate }: { estimate: RunEstimate }) {
   const { total } = estimate;
   return (
-    <table className="w-full text-sm" data-testid="estimate-table">
-      <thead className="border-b border-border">
-        <tr>
-          <th scope="col" className={HEAD}>Strategy</th>
-          <th scope="col" className={`${HEAD} text-right`}>Keys</th>
-          <th scope="col" className={`${HEAD} text-right`}>Expected duration</th>
-          <th scope="col" className={`${HEAD} text-right`}>Cache memory</th>
-        </tr>
-      </thead>
-      <tbody>
-        {estimate.strategies.map((s) => (
-          <tr key={s.strategy} className="border-b border-border align-top" data-testid={`estimate-${s.strategy}`}>
-            <th scope="row" className="px-3 py-1.5 text-left font-medium">
-              {humanize(s.strategy)}
-              <div className="text-xs font-normal text-muted">TTL {formatSeconds(s.ttlSeconds)}</div>
-              {s.error ? (
-                <div role="alert" className="text-xs font-normal text-bad">
-                  {s.error}
-                </div>
-              ) : null}
-            </th>
-            <td className={NUM}>
-              <span data-testid="estimate-keys">{estimateKeys(s.keys)}</span>
-              <Basis>{keysBasis(s.keys)}</Basis>
-            </td>
-            <td className={NUM}>
-              {estimateDuration(s.duration)}
-              <Basis>{durationBasis(s.duration)}</Basis>
-            </td>
-            <td className={NUM}>
-              {estimateMemory(s.memory)}
-              <Basis>{memoryBasis(s.memory)}</Basis>
-            </td>
+    <TableScroll>
+      <table className="w-full text-sm" data-testid="estimate-table">
+        <thead className="border-b border-border">
+          <tr>
+            <th scope="col" className={HEAD}>Strategy</th>
+            <th scope="col" className={`${HEAD} text-right`}>Keys</th>
+            <th scope="col" className={`${HEAD} text-right`}>Expected duration</th>
+            <th scope="col" className={`${HEAD} text-right`}>Cache memory</th>
           </tr>
-        ))}
-      </tbody>
-      <tfoot>
-        <tr className="bg-subtle/60 font-medium" data-testid="estimate-total">
-          <th scope="row" className="px-3 py-2 text-left">
-            Total
-            {estimate.strategies.length > 1 ? <div className="text-xs font-normal text-muted">{estimate.strategies.length} strategies, one after another</div> : null}
-          </th>
-          <td className={NUM} data-testid="estimate-total-keys">
-            {estimate.strategies.some((s) => !s.keys.exact) ? '≥ ' : ''}
-            {formatCount(total.keys)}
-          </td>
-          <td className={NUM}>
-            {total.expectedMs === null ? 'unknown' : `${total.durationComplete ? 'about' : 'at least'} ${formatDuration(Math.max(1, total.expectedMs))}`}
-          </td>
-          <td className={NUM}>{total.bytes === null ? 'unknown' : `${total.memoryComplete ? '' : 'at least '}${formatBytes(total.bytes)}`}</td>
-        </tr>
-      </tfoot>
-    </table>
+        </thead>
+        <tbody>
+          {estimate.strategies.map((s) => (
+            <tr key={s.strategy} className="border-b border-border align-top" data-testid={`estimate-${s.strategy}`}>
+              <th scope="row" className="px-3 py-1.5 text-left font-medium">
+                {humanize(s.strategy)}
+                <div className="text-xs font-normal text-muted">TTL {formatSeconds(s.ttlSeconds)}</div>
+                {s.error ? (
+                  <div role="alert" className="text-xs font-normal text-bad">
+                    {s.error}
+                  </div>
+                ) : null}
+              </th>
+              <td className={NUM}>
+                <span data-testid="estimate-keys">{estimateKeys(s.keys)}</span>
+                <Basis>{keysBasis(s.keys)}</Basis>
+              </td>
+              <td className={NUM}>
+                {estimateDuration(s.duration)}
+                <Basis>{durationBasis(s.duration)}</Basis>
+              </td>
+              <td className={NUM}>
+                {estimateMemory(s.memory)}
+                <Basis>{memoryBasis(s.memory)}</Basis>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr className="bg-subtle/60 font-medium" data-testid="estimate-total">
+            <th scope="row" className="px-3 py-2 text-left">
+              Total
+              {estimate.strategies.length > 1 ? <div className="text-xs font-normal text-muted">{estimate.strategies.length} strategies, one after another</div> : null}
+            </th>
+            <td className={NUM} data-testid="estimate-total-keys">
+              {estimate.strategies.some((s) => !s.keys.exact) ? '≥ ' : ''}
+              {formatCount(total.keys)}
+            </td>
+            <td className={NUM}>
+              {total.expectedMs === null ? 'unknown' : `${total.durationComplete ? 'about' : 'at least'} ${formatDuration(Math.max(1, total.expectedMs))}`}
+            </td>
+            <td className={NUM}>{total.bytes === null ? 'unknown' : `${total.memoryComplete ? '' : 'at least '}${formatBytes(total.bytes)}`}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </TableScroll>
   );
 }
 

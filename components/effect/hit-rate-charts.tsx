@@ -3,7 +3,7 @@
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HitRate } from '@/lib/api/effect';
 import { formatAxisTime, formatCount, formatRate } from '@/lib/ui/format';
-import { FAMILY_ORDER, type RunSpan, hitRateRows, orderedTotals, queryRows, runSpans, timeTicks } from '@/lib/ui/hit-rate-series';
+import { FAMILY_ORDER, type RunSpan, hitRateRows, orderedTotals, queryRows, runSpans, thinRunMarks, timeTicks } from '@/lib/ui/hit-rate-series';
 import { AXIS_TICK, ChartFigure, ChartTooltip, type LegendItem, loneDot, seriesColor } from '../history/chart-parts';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
@@ -106,12 +106,15 @@ function TimeAxis({ data, tickMs, padded = false }: { data: HitRate; tickMs: num
   );
 }
 
-/** A dashed line where each run started; a shaded span too when it lasted long enough to see. */
+/**
+ * A dashed line where each run started; a shaded span too when it lasted long enough to see. Runs
+ * closer together than a pixel or two share one mark (thinRunMarks), so a busy range stays lines.
+ */
 function runMarks(spans: RunSpan[], data: HitRate) {
   const visible = (Date.parse(data.to) - Date.parse(data.from)) / 300;
-  return spans.flatMap((s) => [
+  return thinRunMarks(spans, data.from, data.to).flatMap((s) => [
     s.end - s.start > visible ? <ReferenceArea key={`${s.id}-span`} x1={s.start} x2={s.end} fill={MARKER} fillOpacity={0.12} ifOverflow="hidden" /> : null,
-    <ReferenceLine key={s.id} x={s.start} stroke={MARKER} strokeDasharray="3 3" strokeWidth={1} ifOverflow="hidden" />,
+    <ReferenceLine key={s.id} x={s.start} stroke={MARKER} strokeDasharray="3 3" strokeWidth={s.count > 1 ? 1.5 : 1} ifOverflow="hidden" />,
   ]);
 }
 
@@ -121,5 +124,5 @@ function runsLegend(spans: RunSpan[]): LegendItem {
 
 function runsNote(spans: RunSpan[], truncated: boolean): string {
   if (spans.length === 0) return 'No run in this range.';
-  return `Dashed: where each of the ${truncated ? 'first ' : ''}${formatCount(spans.length)} ${spans.length === 1 ? 'run' : 'runs'} started.`;
+  return `Dashed: where each of the ${truncated ? 'first ' : ''}${formatCount(spans.length)} ${spans.length === 1 ? 'run' : 'runs'} started (runs starting close together share one line).`;
 }

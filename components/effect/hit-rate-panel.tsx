@@ -46,7 +46,7 @@ export function HitRatePanel() {
       >
         {(data) => (
           <div aria-busy={hitRate.isFetching}>
-            <div className="grid grid-cols-2 divide-x divide-border border-b border-border">
+            <div className="grid grid-cols-1 divide-y divide-border border-b md:grid-cols-2 md:divide-x md:divide-y-0 border-border">
               <HitRateChart data={data} bucketLabel={EFFECT_RANGES[range].bucketLabel} tickMs={EFFECT_RANGES[range].tickMs} />
               <QueriesChart data={data} bucketLabel={EFFECT_RANGES[range].bucketLabel} tickMs={EFFECT_RANGES[range].tickMs} />
             </div>

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import { formatLocalTime, humanize } from '@/lib/ui/format';
+import { formatLocalTime, humanize, zoneLabel } from '@/lib/ui/format';
 
 /** A strategy's colour: by its place in the priority order, the same in every chart and legend. */
 export function seriesColor(index: number): string {
@@ -78,7 +78,7 @@ export function ChartTooltip({
   return (
     <div className="rounded-md border border-border bg-panel px-3 py-2 text-xs shadow-md">
       <p className="mb-1 font-medium">
-        {formatLocalTime(new Date(label).toISOString())} <span className="text-muted">· {bucketLabel}</span>
+        {formatLocalTime(new Date(label).toISOString())} {zoneLabel(new Date(label).toISOString())} <span className="text-muted">· {bucketLabel}</span>
       </p>
       {shown.length === 0 ? <p className="text-muted">{emptyText}</p> : null}
       {shown.map((p) => (

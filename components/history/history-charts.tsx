@@ -36,7 +36,7 @@ export function HistoryCharts({ filters, strategies, threshold }: { filters: His
         const present = [...new Set(data.buckets.map((b) => b.strategy))].sort((a, b) => (order.indexOf(a) + 1 || 999) - (order.indexOf(b) + 1 || 999));
         const props = { stats: data, strategies: present, colorIndex, bucketLabel: BUCKET_LABELS[data.bucket] ?? data.bucket };
         return (
-          <div className="mb-4 grid grid-cols-2 gap-4" aria-busy={stats.isFetching} data-testid="history-charts">
+          <div className="mb-4 grid grid-cols-1 gap-4 lg:grid-cols-2" aria-busy={stats.isFetching} data-testid="history-charts">
             <SuccessRateChart {...props} threshold={threshold} />
             <DurationChart {...props} />
             <KeysChart {...props} outcome="warmed" />

@@ -1,11 +1,12 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { RUN_TRIGGERS } from '@/lib/api/runs';
 import type { StrategyView } from '@/lib/api/strategies';
-import { humanize } from '@/lib/ui/format';
+import { humanize, zoneLabel } from '@/lib/ui/format';
 import { RANGE_PRESETS, type RangeKey, isoToLocalInput, localInputToIso } from '@/lib/ui/time-range';
 import { FieldError } from '../ui/field';
+import { useDebounced } from '../ui/use-debounced';
 import type { HistoryFilters } from './use-history-filters';
 
 const SELECT = 'h-8 rounded-md border border-border bg-panel px-2 text-sm';
@@ -16,6 +17,13 @@ export function HistoryFilterBar({ filters, update, strategies }: { filters: His
   const [from, setFrom] = useState(() => isoToLocalInput(filters.from));
   const [to, setTo] = useState(() => isoToLocalInput(filters.to));
   const keys = [...(Object.keys(RANGE_PRESETS) as RangeKey[]), 'custom' as const];
+
+  const [search, setSearch] = useState(filters.q ?? '');
+  const searched = useDebounced(search.trim(), 300);
+  useEffect(() => {
+    if (searched !== (filters.q ?? '')) update({ q: searched || undefined });
+    // Only a new search term writes the address (the other filters changing leave the box alone).
+  }, [searched]);
 
   const applyCustom = (nextFrom: string, nextTo: string) => update({ range: 'custom', from: localInputToIso(nextFrom) ?? undefined, to: localInputToIso(nextTo) ?? undefined });
 
@@ -35,19 +43,30 @@ export function HistoryFilterBar({ filters, update, strategies }: { filters: His
         ))}
       </div>
       {filters.range === 'custom' ? (
-        <div className="flex items-start gap-2 text-sm">
+        <div className="flex flex-wrap items-start gap-2 text-sm">
+          {/* Typed as 24-hour YYYY-MM-DD HH:MM: datetime-local follows the browser's locale (12-hour in en-US). */}
           <label className="flex items-center gap-1.5">
             <span className="text-xs text-muted">From</span>
-            <input type="datetime-local" className={SELECT} value={from} onChange={(e) => (setFrom(e.target.value), applyCustom(e.target.value, to))} aria-invalid={filters.rangeError ? true : undefined} />
+            <input type="text" inputMode="numeric" placeholder="2026-11-22 08:00" title="24-hour: YYYY-MM-DD HH:MM" className={`${SELECT} w-36`} value={from} onChange={(e) => (setFrom(e.target.value), applyCustom(e.target.value, to))} aria-invalid={filters.rangeError ? true : undefined} />
           </label>
           <label className="flex items-center gap-1.5">
             <span className="text-xs text-muted">to</span>
-            <input type="datetime-local" className={SELECT} value={to} onChange={(e) => (setTo(e.target.value), applyCustom(from, e.target.value))} aria-invalid={filters.rangeError ? true : undefined} />
+            <input type="text" inputMode="numeric" placeholder="2026-11-22 20:00" title="24-hour: YYYY-MM-DD HH:MM" className={`${SELECT} w-36`} value={to} onChange={(e) => (setTo(e.target.value), applyCustom(from, e.target.value))} aria-invalid={filters.rangeError ? true : undefined} />
           </label>
+          <span className="self-center text-xs text-muted">24-hour, {zoneLabel(new Date().toISOString())}</span>
           <FieldError>{filters.rangeError}</FieldError>
         </div>
       ) : null}
-      <div className="ml-auto flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2 sm:ml-auto">
+        <input
+          type="search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          placeholder="Run id or text"
+          aria-label="Search runs"
+          title="A run id (its first characters will do), or text in who started it, its schedule, strategies or error"
+          className={`${SELECT} w-44`}
+        />
         <select aria-label="Strategy" className={SELECT} value={filters.strategy ?? ''} onChange={(e) => update({ strategy: e.target.value || undefined })}>
           <option value="">All strategies</option>
           {strategies.map((s) => (

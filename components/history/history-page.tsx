@@ -19,9 +19,10 @@ export function HistoryPage() {
   const { filters, update } = useHistoryFilters();
   const strategies = useStrategiesQuery();
   const settings = useSettingsQuery();
-  const runFilter = { from: filters.from, to: filters.to, strategy: filters.strategy, trigger: filters.trigger, status: filters.status };
+  const runFilter = { from: filters.from, to: filters.to, strategy: filters.strategy, trigger: filters.trigger, status: filters.status, q: filters.q };
   // The page resets when the filters change, but not when a preset range moves forward a minute.
-  const pages = useCursorPages(JSON.stringify({ ...runFilter, from: filters.range === 'custom' ? filters.from : filters.range, to: undefined }));
+  const filterKey = JSON.stringify({ ...runFilter, from: filters.range === 'custom' ? filters.from : filters.range, to: undefined });
+  const pages = useCursorPages(filterKey);
   const runs = useRunsQuery({ ...runFilter, cursor: pages.cursor, limit: PAGE_SIZE });
 
   return (
@@ -59,7 +60,8 @@ export function HistoryPage() {
                 </option>
               ))}
             </select>
-            <CsvExportButton filter={runFilter} disabled={runs.data !== undefined && runs.data.items.length === 0 && pages.page === 1} />
+            {/* Keyed by the filters: its "Exported N runs" is about the runs it exported, and goes when they change. */}
+            <CsvExportButton key={filterKey} filter={runFilter} disabled={runs.data !== undefined && runs.data.items.length === 0 && pages.page === 1} />
           </>
         }
       >
@@ -68,7 +70,7 @@ export function HistoryPage() {
           what="the runs"
           loadingRows={8}
           isEmpty={(page) => page.items.length === 0}
-          empty={<EmptyState>No run in this range{filters.strategy || filters.trigger || filters.status ? ' with these filters' : ''}.</EmptyState>}
+          empty={<EmptyState>No run in this range{filters.strategy || filters.trigger || filters.status || filters.q ? ' with these filters' : ''}{filters.q ? ` matching “${filters.q}”` : ''}.</EmptyState>}
         >
           {(page) => (
             <>

@@ -12,6 +12,8 @@ export type HistoryFilters = {
   strategy?: string;
   trigger?: RunTrigger;
   status?: RunStatus;
+  /** Search of the runs list: a run id's start, or text. */
+  q?: string;
   /** Set when a custom range is not usable; the last good range stays in force meanwhile. */
   rangeError?: string;
 };
@@ -19,7 +21,7 @@ export type HistoryFilters = {
 const pick = <T extends string>(value: string | null, allowed: readonly T[]): T | undefined => (value && (allowed as readonly string[]).includes(value) ? (value as T) : undefined);
 
 /**
- * The history page's filters live in its address (?range=7d&strategy=…&trigger=…&status=…, or
+ * The history page's filters live in its address (?range=7d&strategy=…&trigger=…&status=…&q=…, or
  * range=custom&from=…&to=…), so a view can be bookmarked, shared and reached with Back.
  * A preset range ends now and moves forward every minute.
  */
@@ -46,6 +48,7 @@ export function useHistoryFilters() {
     strategy: params.get('strategy') || undefined,
     trigger: pick(params.get('trigger'), RUN_TRIGGERS),
     status: pick(params.get('status'), RUN_STATUSES),
+    q: params.get('q')?.trim() || undefined,
     rangeError,
   };
 

@@ -44,7 +44,7 @@ export function OverviewPage() {
       />
       {strategies.data && threshold !== undefined ? <AlertBanner strategies={strategies.data} threshold={threshold} /> : null}
       <LiveRuns watched={runs.watched} runningIds={runs.runningIds} dismiss={runs.dismiss} />
-      <div className="mb-4 grid grid-cols-3 gap-4">
+      <div className="mb-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <LastRunCard threshold={threshold} onStarted={runs.add} />
         <NextScheduleCard />
         <CacheCard />

@@ -6,7 +6,7 @@ export function Stat({ label, children, tone, testId }: { label: string; childre
   return (
     <div className="min-w-0">
       <dt className="text-xs text-muted">{label}</dt>
-      <dd className={`truncate text-sm font-medium tabular-nums ${color}`} data-testid={testId}>
+      <dd className={`text-sm [overflow-wrap:anywhere] font-medium tabular-nums ${color}`} data-testid={testId}>
         {children}
       </dd>
     </div>

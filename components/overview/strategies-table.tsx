@@ -11,6 +11,7 @@ import { Badge, StatusBadge } from '../ui/status-badge';
 import { Sparkline } from './sparkline';
 import { Button } from '../ui/button';
 import { useWarm } from './warm-button';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -18,33 +19,35 @@ const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 export function StrategiesTable({ strategies, threshold, onStarted }: { strategies: StrategyView[]; threshold: number; onStarted: (run: StartedRun) => void }) {
   const canAct = useHasRole('operator');
   return (
-    <table className="w-full text-sm">
-      <thead className="border-b border-border">
-        <tr>
-          <th scope="col" className={HEAD}>Strategy</th>
-          <th scope="col" className={HEAD}>Context · tags</th>
-          <th scope="col" className={`${HEAD} text-right`}>Priority</th>
-          <th scope="col" className={`${HEAD} text-right`}>TTL</th>
-          <th scope="col" className={HEAD}>State</th>
-          <th scope="col" className={HEAD}>Last run</th>
-          <th scope="col" className={`${HEAD} text-right`}>Keys warmed</th>
-          <th scope="col" className={`${HEAD} text-right`}>Success</th>
-          <th scope="col" className={HEAD}>
-            Recent runs
-          </th>
-          {canAct ? (
+    <TableScroll>
+      <table className="w-full text-sm">
+        <thead className="border-b border-border">
+          <tr>
+            <th scope="col" className={HEAD}>Strategy</th>
+            <th scope="col" className={HEAD}>Context · tags</th>
+            <th scope="col" className={`${HEAD} text-right`}>Priority</th>
+            <th scope="col" className={`${HEAD} text-right`}>TTL</th>
+            <th scope="col" className={HEAD}>State</th>
+            <th scope="col" className={HEAD}>Last run</th>
+            <th scope="col" className={`${HEAD} text-right`}>Keys warmed</th>
+            <th scope="col" className={`${HEAD} text-right`}>Success</th>
             <th scope="col" className={HEAD}>
-              <span className="sr-only">Actions</span>
+              Recent runs
             </th>
-          ) : null}
-        </tr>
-      </thead>
-      <tbody>
-        {strategies.map((s) => (
-          <StrategyRow key={s.name} strategy={s} threshold={threshold} canAct={canAct} onStarted={onStarted} />
-        ))}
-      </tbody>
-    </table>
+            {canAct ? (
+              <th scope="col" className={`${HEAD} sticky right-0 bg-panel`}>
+                <span className="sr-only">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {strategies.map((s) => (
+            <StrategyRow key={s.name} strategy={s} threshold={threshold} canAct={canAct} onStarted={onStarted} />
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 
@@ -93,7 +96,8 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
           <Sparkline points={s.recent} threshold={threshold} />
         </td>
         {canAct ? (
-          <td className="px-3 py-2 text-right">
+          // Pinned to the right edge: on a phone the table scrolls sideways, the button stays in view.
+          <td className="sticky right-0 bg-panel px-3 py-2 text-right">
             {s.enabled ? (
               <Button size="sm" data-mutates aria-label={`Warm now: ${humanize(s.name)}`} busy={pending} disabled={s.busyWith !== null} onClick={() => warm({ strategies: [s.name] })}>
                 Warm now

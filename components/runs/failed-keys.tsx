@@ -3,6 +3,7 @@
 import type { RunFailureItem } from '@/lib/api/runs';
 import { formatCount, humanize } from '@/lib/ui/format';
 import { LocalTime } from '../ui/local-time';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -10,28 +11,30 @@ const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 export function FailedKeysTable({ failures }: { failures: RunFailureItem[] }) {
   return (
     <div className="max-h-[28rem] overflow-auto">
-      <table className="w-full text-sm">
-        <thead className="sticky top-0 border-b border-border bg-panel">
-          <tr>
-            <th scope="col" className={HEAD}>Strategy</th>
-            <th scope="col" className={HEAD}>Key</th>
-            <th scope="col" className={HEAD}>Error</th>
-            <th scope="col" className={HEAD}>At</th>
-          </tr>
-        </thead>
-        <tbody>
-          {failures.map((f, i) => (
-            <tr key={`${f.strategy}:${f.key}:${i}`} className="border-b border-border last:border-0 align-top">
-              <td className="whitespace-nowrap px-3 py-1.5 text-xs">{humanize(f.strategy)}</td>
-              <td className="px-3 py-1.5 font-mono text-xs break-all">{f.key}</td>
-              <td className="px-3 py-1.5 text-xs text-bad">{f.error}</td>
-              <td className="whitespace-nowrap px-3 py-1.5 text-xs text-muted">
-                <LocalTime iso={f.at} />
-              </td>
+      <TableScroll>
+        <table className="w-full text-sm">
+          <thead className="sticky top-0 border-b border-border bg-panel">
+            <tr>
+              <th scope="col" className={HEAD}>Strategy</th>
+              <th scope="col" className={HEAD}>Key</th>
+              <th scope="col" className={HEAD}>Error</th>
+              <th scope="col" className={HEAD}>At</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {failures.map((f, i) => (
+              <tr key={`${f.strategy}:${f.key}:${i}`} className="border-b border-border last:border-0 align-top">
+                <td className="whitespace-nowrap px-3 py-1.5 text-xs">{humanize(f.strategy)}</td>
+                <td className="px-3 py-1.5 font-mono text-xs break-all">{f.key}</td>
+                <td className="px-3 py-1.5 text-xs text-bad">{f.error}</td>
+                <td className="whitespace-nowrap px-3 py-1.5 text-xs text-muted">
+                  <LocalTime iso={f.at} zone />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     </div>
   );
 }

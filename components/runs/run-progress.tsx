@@ -4,6 +4,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { successRate } from '@/lib/success-rate';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
+import { withStrategyLabels } from '@/lib/ui/labels';
 import { describePhase, summarizeProgress } from '@/lib/ui/run-progress';
 import { errorMessage } from '../api/api-fetch';
 import { type LiveRunState, useRunEvents } from '../api/run-events';
@@ -108,7 +109,7 @@ function Figures({ run }: { run: NonNullable<LiveRunState['run']> }) {
           {describePhase(run.progress)}
         </p>
       ) : null}
-      {run.error ? <p className="text-xs text-bad">{run.error}</p> : null}
+      {run.error ? <p className="text-xs text-bad">{withStrategyLabels(run.error)}</p> : null}
     </>
   );
 }

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { RunDetail } from '@/lib/api/runs';
 import { formatCount, formatDuration, formatRate, humanize } from '@/lib/ui/format';
+import { withStrategyLabels } from '@/lib/ui/labels';
 import { isBelowThreshold } from '@/lib/success-rate';
 import { type LiveRun, summarizeProgress } from '@/lib/ui/run-progress';
 import { describeScope } from '@/lib/ui/scope';
@@ -52,8 +53,8 @@ export function RunSummary({ run, live: liveRun, threshold }: { run: RunDetail; 
   const totals = live ? { total: live.done, warmed: live.warmed, skipped: live.skipped, failed: live.failed } : run;
   const options = [run.onlyMissing ? 'only missing keys' : null, run.dryRun ? 'dry run' : null, run.keyFilter ? 'failed keys of an earlier run' : null].filter(Boolean);
   return (
-    <div className="grid grid-cols-[1fr_auto] gap-6 p-4">
-      <dl className="grid grid-cols-4 gap-x-6 gap-y-3 text-sm">
+    <div className="grid grid-cols-1 gap-6 p-4 xl:grid-cols-[1fr_auto]">
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-3 text-sm [overflow-wrap:anywhere] md:grid-cols-4">
         <Fact label="Triggered by" wide>
           <TriggerText run={run} />
         </Fact>
@@ -62,9 +63,9 @@ export function RunSummary({ run, live: liveRun, threshold }: { run: RunDetail; 
           {'strategies' in run.scope ? '' : ` → ${run.strategies.map(humanize).join(', ') || 'no enabled strategy'}`}
         </Fact>
         <Fact label="Started">
-          <LocalTime iso={run.createdAt} />
+          <LocalTime iso={run.createdAt} zone />
         </Fact>
-        <Fact label="Finished">{run.finishedAt ? <LocalTime iso={run.finishedAt} /> : 'still running'}</Fact>
+        <Fact label="Finished">{run.finishedAt ? <LocalTime iso={run.finishedAt} zone /> : 'still running'}</Fact>
         <Fact label="Took">{run.status === 'running' ? '–' : formatDuration(run.durationMs)}</Fact>
         <Fact label="Concurrency">{formatCount(run.concurrency)}</Fact>
         <Fact label="Options">{options.length ? options.join(', ') : 'none'}</Fact>
@@ -73,11 +74,11 @@ export function RunSummary({ run, live: liveRun, threshold }: { run: RunDetail; 
         </Fact>
         {run.cancelRequestedAt ? (
           <Fact label="Cancelled" wide>
-            by {run.cancelRequestedBy ?? 'someone'}, <LocalTime iso={run.cancelRequestedAt} />
+            by {run.cancelRequestedBy ?? 'someone'}, <LocalTime iso={run.cancelRequestedAt} zone />
           </Fact>
         ) : null}
       </dl>
-      <dl className="grid grid-cols-5 gap-x-6 gap-y-1 self-start border-l border-border pl-6 text-right">
+      <dl className="grid grid-cols-3 gap-x-6 gap-y-1 self-start sm:grid-cols-5 xl:border-l xl:border-border xl:pl-6 xl:text-right">
         <Total label={live ? 'Keys so far' : 'Keys'} value={formatCount(totals.total)} />
         <Total label="Warmed" value={formatCount(totals.warmed)} />
         <Total label="Skipped" value={formatCount(totals.skipped)} />
@@ -85,8 +86,8 @@ export function RunSummary({ run, live: liveRun, threshold }: { run: RunDetail; 
         <Total label="Success" value={live ? '…' : run.dryRun ? '–' : formatRate(run.successRate)} tone={low ? 'text-bad' : undefined} />
       </dl>
       {run.error ? (
-        <p role="alert" className="col-span-2 rounded border border-bad/40 bg-bad/10 px-3 py-2 text-sm text-bad">
-          {run.error}
+        <p role="alert" className="rounded border xl:col-span-2 border-bad/40 bg-bad/10 px-3 py-2 text-sm text-bad">
+          {withStrategyLabels(run.error, run.strategies)}
         </p>
       ) : null}
     </div>

@@ -19,7 +19,7 @@ export function RunTimeline({ run }: { run: RunDetail }) {
         const left = ((Date.parse(r.startedAt) - start) / span) * 100;
         const width = Math.max(0.5, ((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / span) * 100);
         return (
-          <div key={r.strategy} className="grid grid-cols-[10rem_1fr_6rem] items-center gap-3 text-xs">
+          <div key={r.strategy} className="grid grid-cols-[6rem_1fr_4rem] sm:grid-cols-[10rem_1fr_6rem] items-center gap-3 text-xs">
             <span className="truncate font-medium">{humanize(r.strategy)}</span>
             <div className="relative h-4 rounded bg-subtle" title={`${humanize(r.strategy)}: ${r.outcome}, ${formatDuration(r.durationMs)}`}>
               <div className={`absolute inset-y-0 rounded ${OUTCOME_BAR[r.outcome] ?? 'bg-accent'}`} style={{ left: `${left}%`, width: `${width}%` }} />
@@ -33,7 +33,7 @@ export function RunTimeline({ run }: { run: RunDetail }) {
         const current = run.status === 'running' && run.progress?.current?.strategy === strategy ? run.progress.current : null;
         const left = current ? Math.max(0, ((end - current.elapsedMs - start) / span) * 100) : 0;
         return (
-          <div key={strategy} className="grid grid-cols-[10rem_1fr_6rem] items-center gap-3 text-xs">
+          <div key={strategy} className="grid grid-cols-[6rem_1fr_4rem] sm:grid-cols-[10rem_1fr_6rem] items-center gap-3 text-xs">
             <span className="truncate font-medium">{humanize(strategy)}</span>
             <div className="relative h-4 rounded border border-dashed border-border">
               {current ? <div className="absolute inset-y-0 animate-pulse rounded bg-accent" style={{ left: `${left}%`, right: 0 }} /> : null}
@@ -44,7 +44,7 @@ export function RunTimeline({ run }: { run: RunDetail }) {
           </div>
         );
       })}
-      <div className="grid grid-cols-[10rem_1fr_6rem] gap-3 pt-1 text-xs text-muted">
+      <div className="grid grid-cols-[6rem_1fr_4rem] sm:grid-cols-[10rem_1fr_6rem] gap-3 pt-1 text-xs text-muted">
         <span />
         <div className="flex justify-between tabular-nums">
           <span>0</span>

@@ -101,13 +101,13 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
   const previewStale = preview.isPlaceholderData || typed.cron !== draft.cron.trim() || typed.timezone !== draft.timezone.trim();
 
   return (
-    <form onSubmit={submit} className="grid grid-cols-[1fr_22rem] gap-6 p-4" aria-label={schedule ? `Edit ${schedule.name}` : 'New schedule'} noValidate>
+    <form onSubmit={submit} className="grid grid-cols-1 gap-6 p-4 lg:grid-cols-[1fr_22rem]" aria-label={schedule ? `Edit ${schedule.name}` : 'New schedule'} noValidate>
       <div className="space-y-3">
-        <div className="grid grid-cols-2 gap-3">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
           <TextField label="Name" value={draft.name} onChange={(e) => set('name', e.target.value)} error={err('name')} />
           <TextField label="Cron expression (minute hour day month weekday)" value={draft.cron} onChange={(e) => set('cron', e.target.value)} error={err('cron')} inputClassName="font-mono" spellCheck={false} autoComplete="off" />
         </div>
-        <div className="grid grid-cols-3 gap-3">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
           <TextField label="Time zone" value={draft.timezone} onChange={(e) => set('timezone', e.target.value)} error={err('timezone')} list="kiln-time-zones" spellCheck={false} autoComplete="off" />
           <datalist id="kiln-time-zones">
             {zones.map((z) => (
@@ -121,7 +121,7 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
           </SelectField>
         </div>
         <ScopePicker scope={draft.scope} onChange={(scope) => set('scope', scope)} strategies={strategies} error={err('scope')} />
-        <div className="grid grid-cols-3 items-start gap-3">
+        <div className="grid grid-cols-1 items-start gap-3 sm:grid-cols-3">
           <TextField label="Grace for a late slot (seconds)" type="number" min={0} max={86400} value={draft.misfireGraceSeconds} onChange={(e) => set('misfireGraceSeconds', e.target.value)} error={err('misfireGraceSeconds')} />
           <CheckboxField label="Only keys missing from the cache" checked={draft.onlyMissing} onChange={(e) => set('onlyMissing', e.target.checked)} className="pt-5" />
           {schedule ? null : <CheckboxField label="Active from now" hint="unticked: saved paused" checked={draft.enabled} onChange={(e) => set('enabled', e.target.checked)} className="pt-5" />}

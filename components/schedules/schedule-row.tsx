@@ -100,7 +100,8 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
           )}
         </td>
         <Can role="operator">
-          <td className="px-3 py-2">
+          {/* Pinned to the right edge: on a phone the table scrolls sideways, the actions stay in view. */}
+          <td className="sticky right-0 bg-panel px-3 py-2">
             <div className="flex flex-wrap justify-end gap-1.5">
               <Button size="sm" data-mutates busy={runNow.isPending} onClick={() => runNow.mutate(s.id, { onSuccess: (run) => router.push(`/runs/${run.runId}`) })}>
                 Run now

@@ -11,6 +11,7 @@ import { PageHeader, Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
 import { ScheduleForm } from './schedule-form';
 import { ScheduleRow } from './schedule-row';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -70,27 +71,29 @@ export function SchedulesPage() {
           }
         >
           {(list) => (
-            <table className="w-full text-sm">
-              <thead className="border-b border-border">
-                <tr>
-                  <th scope="col" className={HEAD}>Schedule</th>
-                  <th scope="col" className={HEAD}>Warms</th>
-                  <th scope="col" className={HEAD}>Next fire</th>
-                  <th scope="col" className={HEAD}>Last slot</th>
-                  <th scope="col" className={HEAD}>Missed</th>
-                  {canEdit ? (
-                    <th scope="col" className={HEAD}>
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((s) => (
-                  <ScheduleRow key={s.id} schedule={s} editing={form === s.id} onEdit={() => (setSaved(null), setForm(s.id))} />
-                ))}
-              </tbody>
-            </table>
+            <TableScroll>
+              <table className="w-full text-sm">
+                <thead className="border-b border-border">
+                  <tr>
+                    <th scope="col" className={HEAD}>Schedule</th>
+                    <th scope="col" className={HEAD}>Warms</th>
+                    <th scope="col" className={HEAD}>Next fire</th>
+                    <th scope="col" className={HEAD}>Last slot</th>
+                    <th scope="col" className={HEAD}>Missed</th>
+                    {canEdit ? (
+                      <th scope="col" className={`${HEAD} sticky right-0 bg-panel`}>
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    ) : null}
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((s) => (
+                    <ScheduleRow key={s.id} schedule={s} editing={form === s.id} onEdit={() => (setSaved(null), setForm(s.id))} />
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
         </QueryState>
       </Panel>

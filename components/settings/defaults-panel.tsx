@@ -29,7 +29,7 @@ export function DefaultsPanel({ settings }: { settings: SettingsView }) {
       {canEdit ? (
         <DefaultsForm settings={settings} />
       ) : (
-        <dl className="grid grid-cols-5 gap-4 p-4 text-sm">
+        <dl className="grid grid-cols-2 gap-4 p-4 text-sm sm:grid-cols-3 lg:grid-cols-5">
           <ReadOnly label="Default TTL" value={formatSeconds(settings.defaultTtlSeconds)} />
           <ReadOnly label="Batch size" value={`${formatCount(settings.batchSize)} keys`} />
           <ReadOnly label="Key timeout" value={formatDuration(settings.keyTimeoutMs)} />
@@ -90,7 +90,7 @@ function DefaultsForm({ settings }: { settings: SettingsView }) {
 
   return (
     <form onSubmit={submit} className="p-4" noValidate>
-      <div className="grid grid-cols-5 gap-4">
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-3 lg:grid-cols-5">
         <TextField
           label="Default TTL (seconds)"
           type="number"

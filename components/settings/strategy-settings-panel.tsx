@@ -2,12 +2,14 @@
 
 import type { StrategyView } from '@/lib/api/strategies';
 import { formatSeconds, humanize } from '@/lib/ui/format';
+import { optionText } from '@/lib/ui/labels';
 import { useStrategiesQuery } from '../api/strategies';
 import { useHasRole } from '../shell/role';
 import { Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
 import { Badge } from '../ui/status-badge';
 import { StrategySettingsRow } from './strategy-settings-row';
+import { TableScroll } from '../ui/table-scroll';
 
 /** Per strategy: priority (order within a run), TTL, enabled, and its own settings. */
 export function StrategySettingsPanel() {
@@ -28,33 +30,35 @@ export function StrategySettingsPanel() {
 function ReadOnlyStrategies({ strategies }: { strategies: StrategyView[] }) {
   const head = 'px-4 py-2 text-left text-xs font-medium text-muted';
   return (
-    <table className="w-full text-sm">
-      <thead className="border-b border-border">
-        <tr>
-          <th scope="col" className={head}>Strategy</th>
-          <th scope="col" className={`${head} text-right`}>Priority</th>
-          <th scope="col" className={`${head} text-right`}>TTL</th>
-          <th scope="col" className={head}>State</th>
-          <th scope="col" className={head}>Re-warm on change</th>
-          <th scope="col" className={head}>Its settings</th>
-        </tr>
-      </thead>
-      <tbody>
-        {strategies.map((s) => (
-          <tr key={s.name} className="border-b border-border last:border-0">
-            <td className="px-4 py-2 font-medium">{humanize(s.name)}</td>
-            <td className="px-4 py-2 text-right tabular-nums">{s.priority}</td>
-            <td className="px-4 py-2 text-right tabular-nums">{formatSeconds(s.ttlSeconds)}</td>
-            <td className="px-4 py-2">{s.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="muted">disabled</Badge>}</td>
-            <td className="px-4 py-2">{s.rewarmOnChange ? 'on' : 'off'}</td>
-            <td className="px-4 py-2 text-xs">
-              {Object.entries(s.options)
-                .map(([k, v]) => `${k} ${String(v)}`)
-                .join(' · ') || <span className="text-muted">none</span>}
-            </td>
+    <TableScroll>
+      <table className="w-full text-sm">
+        <thead className="border-b border-border">
+          <tr>
+            <th scope="col" className={head}>Strategy</th>
+            <th scope="col" className={`${head} text-right`}>Priority</th>
+            <th scope="col" className={`${head} text-right`}>TTL</th>
+            <th scope="col" className={head}>State</th>
+            <th scope="col" className={head}>Re-warm on change</th>
+            <th scope="col" className={head}>Its settings</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {strategies.map((s) => (
+            <tr key={s.name} className="border-b border-border last:border-0">
+              <td className="px-4 py-2 font-medium">{humanize(s.name)}</td>
+              <td className="px-4 py-2 text-right tabular-nums">{s.priority}</td>
+              <td className="px-4 py-2 text-right tabular-nums">{formatSeconds(s.ttlSeconds)}</td>
+              <td className="px-4 py-2">{s.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="muted">disabled</Badge>}</td>
+              <td className="px-4 py-2">{s.rewarmOnChange ? 'on' : 'off'}</td>
+              <td className="px-4 py-2 text-xs">
+                {Object.entries(s.options)
+                  .map(([k, v]) => optionText(k, v))
+                  .join(' · ') || <span className="text-muted">none</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }

@@ -3,6 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import type { StrategyView, UpdateStrategyRequest } from '@/lib/api/strategies';
 import { formatSeconds, humanize } from '@/lib/ui/format';
+import { optionLabel } from '@/lib/ui/labels';
 import { ApiError, errorMessage, fieldError, isStaleEdit } from '../api/api-fetch';
 import { useUpdateStrategyMutation } from '../api/strategies';
 import { StaleEditNotice, type StaleField } from '../ui/stale-edit-notice';
@@ -17,12 +18,6 @@ function toDraft(s: StrategyView): Draft {
   const options: Draft['options'] = {};
   for (const [key, value] of Object.entries(s.options)) options[key] = typeof value === 'boolean' ? value : String(value ?? '');
   return { priority: String(s.priority), ttlSeconds: String(s.ttlSeconds), enabled: s.enabled, rewarmOnChange: s.rewarmOnChange, options };
-}
-
-/** "topN" -> "Top N", "days" -> "Days": the strategy's own settings, labelled from their names. */
-function optionLabel(key: string): string {
-  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**
@@ -71,8 +66,8 @@ export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
   };
 
   return (
-    <form onSubmit={submit} className="grid grid-cols-[12rem_6rem_8rem_5rem_7rem_1fr_auto] items-start gap-4 px-4 py-3" aria-labelledby={`${id}-name`} noValidate>
-      <div>
+    <form onSubmit={submit} className="grid grid-cols-2 items-start gap-4 px-4 py-3 sm:grid-cols-4 xl:grid-cols-[12rem_6rem_8rem_5rem_7rem_1fr_auto]" aria-labelledby={`${id}-name`} noValidate>
+      <div className="col-span-2 sm:col-span-4 xl:col-span-1">
         <div id={`${id}-name`} className="font-medium">
           {humanize(strategy.name)}
         </div>
@@ -92,7 +87,7 @@ export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
       <Cell label="Re-warm on change" id={`${id}-rewarm`} error={err('rewarmOnChange')} hint={draft.rewarmOnChange ? 'keys follow the rows' : 'until TTL or next run'}>
         <input id={`${id}-rewarm`} type="checkbox" className="mt-1.5 size-4 accent-[var(--accent)]" checked={draft.rewarmOnChange} onChange={(e) => change({ rewarmOnChange: e.target.checked })} />
       </Cell>
-      <div className="flex flex-wrap gap-3">
+      <div className="col-span-2 flex flex-wrap gap-3 sm:col-span-3 xl:col-span-1">
         {Object.keys(draft.options).length === 0 ? <p className="pt-5 text-xs text-muted">No settings of its own.</p> : null}
         {Object.entries(draft.options).map(([key, value]) => (
           <Cell key={key} label={optionLabel(key)} id={`${id}-opt-${key}`} error={err(`options.${key}`)} hint={`default ${String(strategy.defaults.options[key])}`} className="w-28">
@@ -111,7 +106,7 @@ export function StrategySettingsRow({ strategy }: { strategy: StrategyView }) {
           </Cell>
         ))}
       </div>
-      <div className="flex flex-col items-end gap-1 pt-4">
+      <div className="col-span-2 flex flex-col items-end gap-1 pt-4 sm:col-span-1">
         <Button type="submit" size="sm" variant={dirty ? 'primary' : 'secondary'} disabled={!dirty} busy={update.isPending} data-mutates aria-label={`Save ${humanize(strategy.name)}`}>
           Save
         </Button>

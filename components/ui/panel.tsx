@@ -6,7 +6,7 @@ export function Panel({ title, actions, children, className = '', id }: { title?
   return (
     <section aria-labelledby={headingId} className={`rounded-lg border border-border bg-panel ${className}`}>
       {title || actions ? (
-        <div className="flex min-h-11 items-center justify-between gap-3 border-b border-border px-4 py-2">
+        <div className="flex min-h-11 flex-wrap items-center justify-between gap-x-3 gap-y-2 border-b border-border px-4 py-2">
           {title ? (
             <h2 id={headingId} className="text-sm font-semibold">
               {title}
@@ -14,7 +14,7 @@ export function Panel({ title, actions, children, className = '', id }: { title?
           ) : (
             <span />
           )}
-          {actions ? <div className="flex items-center gap-2">{actions}</div> : null}
+          {actions ? <div className="flex flex-wrap items-center gap-2">{actions}</div> : null}
         </div>
       ) : null}
       {children}

@@ -2,7 +2,7 @@
 
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { errorMessage } from '../api/api-fetch';
+import { ApiError, errorMessage } from '../api/api-fetch';
 import { Button } from './button';
 
 /** Loading: a quiet placeholder of about the size of what comes, announced to screen readers. */
@@ -17,15 +17,16 @@ export function LoadingState({ label = 'Loading', rows = 3 }: { label?: string; 
   );
 }
 
-/** An error in words, with a way to try again. */
+/** An error in words, with a way to try again (not when the server said no for good: not found, forbidden, bad request). */
 export function ErrorState({ error, onRetry, what }: { error: unknown; onRetry?: () => void; what?: string }) {
+  const permanent = error instanceof ApiError && [400, 403, 404].includes(error.status);
   return (
     <div role="alert" className="flex flex-wrap items-center justify-between gap-3 p-4 text-sm">
       <p className="text-bad">
         {what ? `Could not load ${what}: ` : ''}
         {errorMessage(error)}
       </p>
-      {onRetry ? (
+      {onRetry && !permanent ? (
         <Button size="sm" onClick={onRetry}>
           Try again
         </Button>

@@ -38,6 +38,8 @@ export const listRunsQuerySchema = z.strictObject({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number({ error: 'expected a number' }).int({ error: 'expected a whole number' }).min(1).max(200).optional(),
   includeDryRuns: z.enum(['true', 'false']).optional(),
+  /** A run id (or its first characters), or text in who started it, its schedule, its strategies or its error. */
+  q: z.string().trim().max(100, { error: 'must be at most 100 characters' }).optional(),
 });
 export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
 

@@ -3,6 +3,8 @@
  * reads the same: thousands separators, human durations, local times with the UTC instant on hover.
  */
 
+import { strategyLabel } from './labels';
+
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -77,6 +79,11 @@ export function formatLocalTime(iso: string, now: Date = new Date()): string {
   });
 }
 
+/** "UTC", "GMT+1", "PST": the browser's zone at that instant, as a short label next to a time. */
+export function zoneLabel(iso: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(new Date(iso)).find((part) => part.type === 'timeZoneName')?.value ?? '';
+}
+
 /** "Nov 23, 01:30": a minute in the browser's zone, for lists of times where seconds say nothing. */
 export function formatLocalMinute(iso: string): string {
   return new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -110,7 +117,7 @@ export function formatAxisTime(iso: string, rangeMs: number): string {
   return date.toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
 }
 
-/** strategy names read better with spaces: "hot_products" -> "hot products". */
+/** A strategy's or trigger's name as an operator reads it: "hot_products" -> "Hot products" (lib/ui/labels.ts). */
 export function humanize(name: string): string {
-  return name.replace(/_/g, ' ');
+  return strategyLabel(name);
 }

@@ -76,3 +76,26 @@ export function runSpans(runs: readonly RunMarker[], from: string, to: string, n
     })
     .filter((span) => span.start < right && span.end >= left);
 }
+
+/** A run mark on a chart, standing for `count` runs that started too close together to draw apart. */
+export type RunMark = RunSpan & { count: number };
+
+/**
+ * At most `maxMarks` marks over the range: a run starting within (range / maxMarks) of the mark
+ * before it joins that mark (its count grows, the shaded span stretches to its end) instead of
+ * drawing a line of its own. Without this, a busy range's dashed lines merge into a hatched block.
+ */
+export function thinRunMarks(spans: readonly RunSpan[], from: string, to: string, maxMarks = 80): RunMark[] {
+  const gap = (Date.parse(to) - Date.parse(from)) / maxMarks;
+  const marks: RunMark[] = [];
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    const last = marks.at(-1);
+    if (last && span.start - last.start < gap) {
+      last.count += 1;
+      last.end = Math.max(last.end, span.end);
+    } else {
+      marks.push({ ...span, count: 1 });
+    }
+  }
+  return marks;
+}

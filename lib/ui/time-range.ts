@@ -20,16 +20,24 @@ export function presetRange(key: keyof typeof RANGE_PRESETS, now: number): { fro
   return { from: new Date(to - RANGE_PRESETS[key]).toISOString(), to: new Date(to).toISOString() };
 }
 
-/** `2026-11-22T04:20` (what <input type="datetime-local"> holds, in the browser's zone) to ISO UTC. */
+/**
+ * `2026-11-22 04:20` (24-hour, in the browser's zone; a `T` instead of the space is taken too) to
+ * ISO UTC. A plain text field rather than datetime-local, whose picker follows the browser's locale
+ * and shows 12-hour times in en-US.
+ */
 export function localInputToIso(value: string): string | null {
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(value)) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  const match = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?$/.exec(value.trim());
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const date = new Date(year, month - 1, day, hour, minute, second);
+  // new Date(2026, 1, 31) is March 3: a day or hour that does not exist is refused, not moved.
+  if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day || date.getHours() !== hour || date.getMinutes() !== minute) return null;
+  return date.toISOString();
 }
 
-/** The reverse: an ISO instant as the browser-zone value of a datetime-local input. */
+/** The reverse: an ISO instant as `2026-11-22 04:20` in the browser's zone. */
 export function isoToLocalInput(iso: string): string {
   const date = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }

@@ -31,6 +31,13 @@ export async function listRuns(database: Database, query: ListRunsQuery): Promis
   if (query.from) where.push(sql`r.created_at >= ${query.from}::timestamptz`);
   if (query.to) where.push(sql`r.created_at < ${query.to}::timestamptz`);
   if (query.includeDryRuns !== 'true') where.push(sql`not r.dry_run`);
+  if (query.q) {
+    // The id by its prefix (what the pages show: "Run 3f2a9c1b"), the rest by substring, a strategy
+    // also by its label ("hot products").
+    const like = `%${escapeLike(query.q)}%`;
+    where.push(sql`(r.id::text like ${`${escapeLike(query.q.toLowerCase())}%`} or r.triggered_by ilike ${like} or coalesce(s.name, '') ilike ${like}
+      or replace(array_to_string(r.strategies, ' '), '_', ' ') ilike ${like} or array_to_string(r.strategies, ' ') ilike ${like} or coalesce(r.error, '') ilike ${like})`);
+  }
   if (query.cursor) {
     const { at, id } = decodeCursor(query.cursor);
     where.push(sql`(r.created_at, r.id) < (${at}::timestamptz, ${id}::uuid)`);

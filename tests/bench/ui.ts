@@ -77,7 +77,7 @@ async function main() {
 
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
     try {
-      const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+      const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce', bypassCSP: true });
       const login = await context.request.post('/api/auth/login', { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, headers: { origin: app.url } });
       if (login.status() !== 200) throw new Error(`sign-in failed: ${login.status()}`);
       const page = await context.newPage();

@@ -47,6 +47,25 @@ describe('reading runs', () => {
     await expect(listRuns(database, { cursor: 'garbage' })).rejects.toMatchObject({ field: 'cursor', status: 400 });
   });
 
+  it('finds runs by the start of their id or by text in who started them, their strategies or their error', async () => {
+    const { database } = await useTestDatabase();
+    const hot = await historicRun(database, { at: '2026-11-01T10:00:00Z', strategy: 'hot_products', durationMs: 10, total: 5, warmed: 5, trigger: 'manual' });
+    const sessions = await historicRun(database, { at: '2026-11-02T10:00:00Z', strategy: 'sessions', durationMs: 10, total: 5, warmed: 3, failed: 2 });
+    await database.rows(sql`update runs set triggered_by = 'alice@example.com' where id = ${hot}::uuid`);
+    await database.rows(sql`update runs set error = 'sessions: Redis timed out' where id = ${sessions}::uuid`);
+    const ids = async (q: string) => (await listRuns(database, { q })).items.map((r) => r.id);
+
+    expect(await ids(hot.slice(0, 8))).toEqual([hot]);
+    expect(await ids(hot.slice(0, 8).toUpperCase())).toEqual([hot]);
+    expect(await ids(hot.slice(4, 12))).toEqual([]); // an id matches from its start only
+    expect(await ids('alice')).toEqual([hot]);
+    expect(await ids('hot products')).toEqual([hot]); // the strategy's label, as the pages write it
+    expect(await ids('hot_products')).toEqual([hot]);
+    expect(await ids('timed out')).toEqual([sessions]);
+    expect(await ids('100%_')).toEqual([]); // LIKE's wildcards are text here
+    expect((await listRuns(database, { q: 'Nightly', strategy: 'sessions' })).items.map((r) => r.id)).toEqual([sessions]);
+  });
+
   it('leaves dry runs out of the list unless asked', async () => {
     const { database } = await useTestDatabase();
     await historicRun(database, { at: '2026-11-01T10:00:00Z', strategy: 's', durationMs: 10, total: 5, warmed: 0, dryRun: true });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CoverageSample, HitRate, HitRateCounts, RunMarker, StrategyEstimate, StrategyCoverage } from '@/lib/api/effect';
 import { coverageTone, describeEvictions, describeTtlHistogram, evictionWarnings, formatCoverage, mostlyLeft } from '@/lib/ui/coverage';
 import { durationBasis, estimateDuration, estimateKeys, estimateMemory, keysBasis, memoryBasis } from '@/lib/ui/estimate';
-import { effectRange, hitRateRows, orderedTotals, queryRows, runSpans, timeTicks } from '@/lib/ui/hit-rate-series';
+import { effectRange, hitRateRows, orderedTotals, queryRows, runSpans, thinRunMarks, timeTicks } from '@/lib/ui/hit-rate-series';
 
 const counts = (hits: number, misses: number, perMiss = 1): HitRateCounts => ({
   hits,
@@ -140,10 +140,10 @@ describe('coverage in words', () => {
     const warnings = evictionWarnings(strategies);
     expect(warnings).toEqual([{ strategy: 'hot_products', evicted: 120 }]);
     expect(describeEvictions(warnings)).toBe(
-      'The cache evicted 120 keys since the previous sample of hot products: it is short of memory, and warmed keys leave it before their TTL ends. Raise its maxmemory, or warm less.',
+      'The cache evicted 120 keys since the previous sample of Hot products: it is short of memory, and warmed keys leave it before their TTL ends. Raise its maxmemory, or warm less.',
     );
     expect(describeEvictions([...warnings, { strategy: 'sessions', evicted: 80 }, { strategy: 'categories', evicted: null }])).toMatch(
-      /^The cache evicted 120 keys since the previous sample of hot products, sessions and categories:/,
+      /^The cache evicted 120 keys since the previous sample of Hot products, Sessions and Categories:/,
     );
   });
 });
@@ -172,5 +172,36 @@ describe('estimates in words', () => {
     expect(memoryBasis(estimate.memory)).toBe('2.0 KB a key, from 10 loaded values (no cache overhead)');
     expect(memoryBasis({ bytes: 7560, bytesPerKey: 756, sampled: 1, basis: 'memory_usage' })).toBe('756 B a key, 1 cached key measured');
     expect(estimateMemory({ bytes: null, bytesPerKey: null, sampled: 0, basis: 'none' })).toBe('unknown');
+  });
+});
+
+describe('run marks on a busy chart', () => {
+  const from = '2026-11-22T00:00:00Z';
+  const to = '2026-11-23T00:00:00Z';
+  const at = (minutes: number, lasting = 1) => {
+    const start = Date.parse(from) + minutes * 60_000;
+    return { id: `run-${minutes}`, start, end: start + lasting * 60_000, status: 'succeeded' as const, label: `run at ${minutes}` };
+  };
+
+  it('join runs starting closer than the range over the mark count into one mark, and keep runs apart otherwise', () => {
+    // A day over 80 marks: 18 minutes. Runs every 5 minutes for an hour, then two hours apart.
+    const busy = Array.from({ length: 12 }, (_, i) => at(i * 5));
+    const marks = thinRunMarks([...busy, at(180), at(300, 30)], from, to);
+    expect(marks.map((m) => [m.id, m.count])).toEqual([
+      ['run-0', 4],
+      ['run-20', 4],
+      ['run-40', 4],
+      ['run-180', 1],
+      ['run-300', 1],
+    ]);
+    expect(marks[0]!.end).toBe(at(15).end); // the span stretches to its last run's end
+    expect(marks.at(-1)!.end - marks.at(-1)!.start).toBe(30 * 60_000);
+  });
+
+  it('never draw more marks than asked, however many runs', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => at(i * 0.72));
+    const marks = thinRunMarks(many, from, to, 80);
+    expect(marks.length).toBeLessThanOrEqual(80);
+    expect(marks.reduce((n, m) => n + m.count, 0)).toBe(2000);
   });
 });

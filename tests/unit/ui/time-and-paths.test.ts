@@ -11,9 +11,14 @@ describe('history ranges', () => {
     expect(presetRange('30d', now)).toEqual({ from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' });
   });
 
-  it('read a custom range from datetime-local inputs in the browser’s zone, and refuse anything else', () => {
-    const iso = localInputToIso('2026-11-22T04:20')!;
-    expect(isoToLocalInput(iso)).toBe('2026-11-22T04:20');
+  it('read a custom range as 24-hour times in the browser’s zone, and refuse anything else', () => {
+    const iso = localInputToIso('2026-11-22 16:20')!;
+    expect(new Date(iso).getHours()).toBe(16);
+    expect(isoToLocalInput(iso)).toBe('2026-11-22 16:20');
+    expect(localInputToIso('2026-11-22T16:20')).toBe(iso);
+    expect(localInputToIso('2026-02-31 10:00')).toBeNull();
+    expect(localInputToIso('2026-11-22 24:10')).toBeNull();
+    expect(localInputToIso('11/22/2026 4:20 PM')).toBeNull();
     expect(localInputToIso('yesterday')).toBeNull();
     expect(localInputToIso('')).toBeNull();
   });

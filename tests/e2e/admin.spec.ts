@@ -1,0 +1,61 @@
+import { expect, test } from './support/fixtures';
+import { api, query, signIn } from './support/session';
+import { E2E_BASE_URL } from './support/e2e-env';
+
+test('an empty operator form names every missing field at once, and sends nothing', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/admin');
+  const before = await query<{ n: number }>('select count(*)::int as n from operators');
+  const form = page.getByRole('form', { name: 'Add an operator' });
+  await form.getByRole('button', { name: 'Add operator' }).click();
+  await expect(form.getByText('Expected an email address')).toBeVisible();
+  await expect(form.getByText('Required')).toBeVisible();
+  await expect(form.getByText('Must be at least 12 characters')).toBeVisible();
+  await expect(form.getByRole('alert')).toHaveCount(3);
+  // No field name from the API in what the operator reads.
+  await expect(form).not.toContainText(/email:|password:|name:/);
+  expect((await query<{ n: number }>('select count(*)::int as n from operators'))[0]!.n).toBe(before[0]!.n);
+});
+
+test('an admin resets an operator’s password from the page: the new one signs in, the old one and their sessions do not', async ({ page, browser }) => {
+  await signIn(page);
+  const email = `reset-${Date.now().toString(36)}@e2e.kiln.local`;
+  await api(page.request, 'POST', '/api/operators', { email, name: 'Reset me', role: 'viewer', password: 'the-old-password-1' });
+  // The operator is signed in elsewhere when the reset happens.
+  const other = await browser.newContext();
+  const login = await other.request.post(`${E2E_BASE_URL}/api/auth/login`, { data: { email, password: 'the-old-password-1' }, headers: { origin: E2E_BASE_URL } });
+  expect(login.status()).toBe(200);
+
+  await page.goto('/admin');
+  await page.getByRole('button', { name: `Reset password of ${email}` }).click();
+  const form = page.getByRole('form', { name: `Reset password of ${email}` });
+  await form.getByLabel(`New password for ${email}`).fill('short');
+  await form.getByRole('button', { name: 'Set password' }).click();
+  await expect(form.getByRole('alert')).toHaveText('Must be at least 12 characters');
+  await form.getByLabel(`New password for ${email}`).fill('the-new-password-2');
+  await form.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByTestId(`operator-${email}`).getByRole('status')).toContainText('Password reset');
+
+  expect((await other.request.get(`${E2E_BASE_URL}/api/auth/me`)).status()).toBe(401);
+  const signInAs = (password: string) => other.request.post(`${E2E_BASE_URL}/api/auth/login`, { data: { email, password }, headers: { origin: E2E_BASE_URL } });
+  expect((await signInAs('the-old-password-1')).status()).toBe(401);
+  expect((await signInAs('the-new-password-2')).status()).toBe(200);
+  const [audit] = await query<{ after: { passwordReset?: boolean } }>(`select after from audit_log where action = 'operator.update' order by id desc limit 1`);
+  expect(audit!.after.passwordReset).toBe(true);
+  await other.close();
+});
+
+test('audit rows link their target, say what changed, and export as CSV', async ({ page }) => {
+  await signIn(page);
+  await api(page.request, 'PATCH', '/api/strategies/hot_products', { priority: 99 });
+  await page.goto('/audit');
+  const row = page.getByTestId('audit-table').locator('tbody tr').filter({ hasText: 'strategy.update' }).first();
+  await expect(row.getByRole('link', { name: 'strategy Hot products' })).toHaveAttribute('href', '/settings');
+  await expect(row).toContainText('priority 100 → 99');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^kiln-audit-.*\.csv$/);
+  await expect(page.getByText(/Exported \d+ entries/)).toBeVisible();
+  await api(page.request, 'PATCH', '/api/strategies/hot_products', { priority: 100 });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { fieldLabel, fieldMessage, optionText, strategyLabel, withStrategyLabels } from '@/lib/ui/labels';
+import { humanize } from '@/lib/ui/format';
+
+describe('what an operator reads instead of internal names', () => {
+  it('names strategies and triggers in words', () => {
+    expect(strategyLabel('hot_products')).toBe('Hot products');
+    expect(strategyLabel('product_catalog')).toBe('Product catalog');
+    expect(strategyLabel('some_new_strategy')).toBe('Some new strategy');
+    expect(humanize('catch_up')).toBe('Catch up');
+  });
+
+  it('reads a strategy’s options as phrases, not as `activeWithinMinutes 60`', () => {
+    expect(optionText('activeWithinMinutes', 60)).toBe('Active within 60 min');
+    expect(optionText('topN', 100)).toBe('Top 100');
+    expect(optionText('days', 30)).toBe('Sales of the last 30 days');
+    expect(optionText('someFlag', true)).toBe('Some flag: on');
+  });
+
+  it('drops the field name from a message shown under that field, and puts its label in one shown elsewhere', () => {
+    expect(fieldMessage('keyTimeoutMs: must be at most 60000', 'keyTimeoutMs', true)).toBe('Must be at most 60000');
+    expect(fieldMessage('keyTimeoutMs: must be at most 60000', 'keyTimeoutMs', false)).toBe('Key timeout: must be at most 60000');
+    expect(fieldMessage('email: expected an email address', 'email', false)).toBe('Email: expected an email address');
+    expect(fieldMessage('options.topN: too big', 'options.topN', false)).toBe('Top N products: too big');
+    expect(fieldMessage('No run with id x', 'id', true)).toBe('No run with id x');
+    expect(fieldLabel('alertSuccessRate')).toBe('Alert threshold');
+  });
+
+  it('replaces strategy names inside a stored message by their labels, whole words only', () => {
+    expect(withStrategyLabels('hot_products: 100 of 100 keys failed; sessions: timeout', ['hot_products', 'sessions'])).toBe(
+      'Hot products: 100 of 100 keys failed; Sessions: timeout',
+    );
+    expect(withStrategyLabels('the key Product:id:hot_products_x failed')).toBe('the key Product:id:hot_products_x failed');
+  });
+});
