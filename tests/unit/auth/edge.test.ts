@@ -49,7 +49,7 @@ describe('the client address', () => {
   it('keeps at most 200 characters of a user agent', () => {
     const request = from('192.0.2.1', { 'user-agent': 'u'.repeat(1000) });
     resolveEdge(request, settings());
-    expect(clientInfo(request)).toEqual({ ip: '192.0.2.1', userAgent: 'u'.repeat(200) });
+    expect(clientInfo(request)).toMatchObject({ ip: '192.0.2.1', userAgent: 'u'.repeat(200) });
   });
 });
 
