@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Database } from '../db/client';
 import type { StartedRun, Warmer } from '../warmup/warmer';
+import { profileForSlot } from './schedule-profile';
 import { requireSchedule } from './schedule-store';
 
 /**
@@ -17,6 +18,7 @@ export async function runScheduleNow(deps: { database: Database; warmer: Warmer 
     scope: schedule.scope,
     concurrency: schedule.concurrency ?? undefined,
     onlyMissing: schedule.onlyMissing,
+    profile: profileForSlot(schedule, new Date()),
     scheduleId: schedule.id,
   });
 }

@@ -7,6 +7,8 @@ import type { Run, ShardProgress } from '../db/schema';
 import type { Logger } from '../logger';
 import { CacheBreaker } from './cache-breaker';
 import { type StrategyProgress, type StrategyStats, warmStrategy } from './engine';
+import { type GovernorDecision, LoadGovernor } from './governor';
+import { GOVERNOR_SAMPLE_MS, recordGovernorSample } from './governor-samples';
 import { ConcurrencyLimiter } from './limiter';
 import { persistWithRetry } from './persist';
 import type { StrategyRegistry } from './registry';
@@ -16,6 +18,8 @@ import type { ResolvedStrategy } from './strategy';
 import { formatSummary } from './summary';
 
 const HEARTBEAT_MS = 500;
+/** How often the governor is asked; it decides once a window (a second) is long and full enough. */
+const GOVERNOR_TICK_MS = 250;
 
 export type ShardDeps = {
   database: Database;
@@ -79,6 +83,31 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
 
   const controller = new AbortController();
   const limiter = new ConcurrencyLimiter(1);
+  // The governor steers loads in flight within this shard's share of the run's concurrency (its
+  // ceiling, brought back by every heartbeat); it is made at the first beat, when the share is known.
+  const profile = plan.profile ?? 'fixed';
+  let governor: LoadGovernor | undefined;
+  const steer = (ceiling: number) => {
+    if (!governor) governor = new LoadGovernor({ profile, ceiling });
+    else governor.setCeiling(ceiling);
+    if (limiter.concurrency !== governor.concurrency) limiter.concurrency = governor.concurrency;
+  };
+  let lastDecision: GovernorDecision | null = null;
+  let notable: GovernorDecision | null = null;
+  let sampledAt = -Infinity;
+  const decide = () => {
+    const d = governor?.decide(performance.now());
+    if (!d) return;
+    if (limiter.concurrency !== d.concurrency) limiter.concurrency = d.concurrency;
+    lastDecision = d;
+    if (d.move !== 'hold') notable = d; // a move is what the chart must explain: kept over later holds
+    const now = performance.now();
+    if (now - sampledAt < GOVERNOR_SAMPLE_MS) return;
+    sampledAt = now;
+    const sample = notable ?? lastDecision;
+    notable = null;
+    void recordGovernorSample(database, key, sample, limiter.concurrency).catch((error: unknown) => log.debug({ err: error }, 'Recording a governor sample failed'));
+  };
   const untrack = control.track?.(limiter) ?? (() => {});
   let phase = 'starting';
   let current: StrategyProgress | null = null;
@@ -98,14 +127,16 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
         if (!controller.signal.aborted) controller.abort(new Error('superseded: another attempt took the shard over'));
         return;
       }
-      if (reply.share !== limiter.concurrency) limiter.concurrency = reply.share;
+      steer(reply.share);
       if (reply.cancelRequested && !controller.signal.aborted) controller.abort(new Error(reply.cancelReason ?? 'cancelled'));
     } catch (error) {
       if (beatFailures++ % 20 === 0) log.warn({ err: error }, 'Shard heartbeat failed; the shard goes on until its fence');
     }
   };
   await beat();
+  if (!governor) steer(limiter.concurrency); // the first beat failed: the governor starts from what the limiter has
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
+  const governorTimer = setInterval(decide, GOVERNOR_TICK_MS);
   const deadline = setTimeout(() => {
     // The whole run stops, not only this shard: its other shards see the request on their heartbeat.
     const reason = `${DEADLINE_PREFIX} the run took longer than its deadline of ${plan.timeoutSeconds} s and was stopped`;
@@ -152,6 +183,8 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
       stopListing: () => performance.now() >= capAt || control.handBack(),
       fenceAt,
       readVersion: deps.readVersion, // freshness guard (issue 17)
+      onLoad: (ms, keys, ok) => governor?.observeLoad(ms, keys, ok, performance.now()),
+      onWrite: (ms) => governor?.observeWrite(ms, performance.now()),
       onProgress: (p) => {
         current = p;
         phase = 'warming';
@@ -194,6 +227,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
     return finish(await save(result), stats.total);
   } finally {
     clearInterval(timer);
+    clearInterval(governorTimer);
     clearTimeout(deadline);
     untrack();
   }
