@@ -34,6 +34,11 @@ export type GovernorOptions = {
   budgetRatio?: number;
   climbRatio?: number;
   writeRatio?: number;
+  /**
+   * Where an earlier shard of the run left off (its last sample): a gentle governor starts there,
+   * with that baseline, instead of at the floor (a run's shards follow each other every shard cap).
+   */
+  start?: { concurrency: number; baselineMs: number | null };
 };
 
 export type GovernorDecision = {
@@ -89,6 +94,10 @@ export class LoadGovernor {
     this.#climbRatio = options.climbRatio ?? 1.5;
     this.#writeRatio = options.writeRatio ?? 3;
     this.#concurrency = this.profile === 'gentle' ? this.#floor : this.#ceiling;
+    if (this.profile === 'gentle' && options.start) {
+      this.#concurrency = clamp(Math.round(options.start.concurrency), this.#floor, this.#ceiling);
+      this.#baselineMs = options.start.baselineMs;
+    }
   }
 
   /** Loads in flight it allows now. */

@@ -8,7 +8,7 @@ import type { Logger } from '../logger';
 import { CacheBreaker } from './cache-breaker';
 import { type StrategyProgress, type StrategyStats, warmStrategy } from './engine';
 import { type GovernorDecision, LoadGovernor } from './governor';
-import { GOVERNOR_SAMPLE_MS, recordGovernorSample } from './governor-samples';
+import { GOVERNOR_SAMPLE_MS, lastGovernorSample, recordGovernorSample } from './governor-samples';
 import { ConcurrencyLimiter } from './limiter';
 import { persistWithRetry } from './persist';
 import type { StrategyRegistry } from './registry';
@@ -87,26 +87,33 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
   // ceiling, brought back by every heartbeat); it is made at the first beat, when the share is known.
   const profile = plan.profile ?? 'fixed';
   let governor: LoadGovernor | undefined;
+  const seed = profile === 'gentle' ? await lastGovernorSample(database, key.runId, key.strategy).catch(() => null) : null;
   const steer = (ceiling: number) => {
-    if (!governor) governor = new LoadGovernor({ profile, ceiling });
+    if (!governor) {
+      const start = seed ? { concurrency: (seed.concurrency * ceiling) / Math.max(1, seed.ceiling), baselineMs: seed.baselineMs } : undefined;
+      governor = new LoadGovernor({ profile, ceiling, start });
+    }
     else governor.setCeiling(ceiling);
     if (limiter.concurrency !== governor.concurrency) limiter.concurrency = governor.concurrency;
   };
-  let lastDecision: GovernorDecision | null = null;
-  let notable: GovernorDecision | null = null;
+  // One sample per GOVERNOR_SAMPLE_MS at most: of the decisions in between, the one to explain is kept
+  // (a back-off over a climb, a climb over a hold), with the concurrency that decision set.
+  let pending: GovernorDecision | null = null;
   let sampledAt = -Infinity;
+  const rank = { down: 2, up: 1, hold: 0 } as const;
+  const flushSample = () => {
+    const sample = pending;
+    if (!sample) return Promise.resolve();
+    pending = null;
+    sampledAt = performance.now();
+    return recordGovernorSample(database, key, sample).catch((error: unknown) => log.debug({ err: error }, 'Recording a governor sample failed'));
+  };
   const decide = () => {
     const d = governor?.decide(performance.now());
     if (!d) return;
     if (limiter.concurrency !== d.concurrency) limiter.concurrency = d.concurrency;
-    lastDecision = d;
-    if (d.move !== 'hold') notable = d; // a move is what the chart must explain: kept over later holds
-    const now = performance.now();
-    if (now - sampledAt < GOVERNOR_SAMPLE_MS) return;
-    sampledAt = now;
-    const sample = notable ?? lastDecision;
-    notable = null;
-    void recordGovernorSample(database, key, sample, limiter.concurrency).catch((error: unknown) => log.debug({ err: error }, 'Recording a governor sample failed'));
+    if (!pending || rank[d.move] >= rank[pending.move]) pending = d;
+    if (performance.now() - sampledAt >= GOVERNOR_SAMPLE_MS) void flushSample();
   };
   const untrack = control.track?.(limiter) ?? (() => {});
   let phase = 'starting';
@@ -229,6 +236,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
     clearInterval(timer);
     clearInterval(governorTimer);
     clearTimeout(deadline);
+    await flushSample(); // the last decision, so a shard's end does not lose why it moved
     untrack();
   }
 

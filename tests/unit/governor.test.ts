@@ -114,3 +114,14 @@ describe('LoadGovernor (fixed and max)', () => {
     expect(g.concurrency).toBe(40);
   });
 });
+
+describe('LoadGovernor (a later shard of the run)', () => {
+  it('starts gentle where the earlier shard left off, within its own ceiling', () => {
+    const g = new LoadGovernor({ profile: 'gentle', ceiling: 20, start: { concurrency: 14, baselineMs: 20 } });
+    expect(g.concurrency).toBe(14);
+    expect(g.baselineMs).toBe(20);
+    const t = { now: 0 };
+    expect(window(g, t, 100).move).toBe('down'); // the carried baseline counts at once
+    expect(new LoadGovernor({ profile: 'gentle', ceiling: 10, start: { concurrency: 40, baselineMs: null } }).concurrency).toBe(10);
+  });
+});

@@ -29,7 +29,14 @@ describe('validating a schedule', () => {
       enabled: true,
       misfirePolicy: 'run_once',
       misfireGraceSeconds: 600,
+      governorProfile: null,
     });
+  });
+
+  it('takes a governor profile, or null for the default by time of day, and refuses another naming the field', () => {
+    expect(validateScheduleInput({ ...good, governorProfile: 'gentle' }, context).governorProfile).toBe('gentle');
+    expect(validateScheduleInput({ ...good, governorProfile: null }, context).governorProfile).toBeNull();
+    expect(() => validateScheduleInput({ ...good, governorProfile: 'turbo' }, context)).toThrow(expect.objectContaining({ field: 'governorProfile', message: expect.stringMatching(/"fixed", "gentle", "max".*"turbo"/) }));
   });
 
   it('trims the name, normalizes the expression and the zone, and drops repeated names from a scope', () => {
