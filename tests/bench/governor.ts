@@ -68,13 +68,13 @@ async function startShop(): Promise<{ close: () => Promise<void> }> {
 }
 
 /** Reads at a steady `rate` per second for `ms` (open loop: a slow answer does not slow the next request). */
-async function shopLoad(ms: number): Promise<{ latencies: number[]; errors: number }> {
+async function shopLoad(ms: number, stopped: () => boolean = () => false): Promise<{ latencies: number[]; errors: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const latencies: number[] = [];
   let errors = 0;
   const inFlight: Promise<void>[] = [];
   const started = performance.now();
-  for (let i = 0; performance.now() - started < ms; i++) {
+  for (let i = 0; performance.now() - started < ms && !stopped(); i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -121,11 +121,19 @@ async function warmupVariant(database: Database, profile: GovernorProfile): Prom
     const run = await recorder.warmer.startRun({ trigger: 'cli', triggeredBy: 'bench:governor', scope: { strategies: ['product_catalog'] }, concurrency: Number(values.concurrency), profile });
     // The first shard splits the key space (a count over a million rows): the measurement starts when keys flow.
     await waitUntil(async () => (await database.rows<{ n: number }>(sql`select coalesce(sum((progress->>'done')::int), 0)::int as n from run_shards where run_id = ${run.runId}::uuid`))[0]!.n > 0, 120_000, 'the warmup starting');
+    // Measured while the warmup runs, for `seconds` at most (a fast run ends sooner: so does the window).
     const started = performance.now();
-    const load = await shopLoad(seconds * 1000);
-    await recorder.warmer.cancelRun(run.runId, 'bench:governor');
+    let ended = false;
+    let endedAt = 0;
+    void run.done.finally(() => {
+      ended = true;
+      endedAt = performance.now();
+    });
+    const load = await shopLoad(seconds * 1000, () => ended);
+    if (!ended) await recorder.warmer.cancelRun(run.runId, 'bench:governor');
     const summary = await run.done;
-    const elapsed = (performance.now() - started) / 1000;
+    const elapsed = ((endedAt || performance.now()) - started) / 1000;
+    console.error(`${profile}: ${summary.status}, ${summary.totals.warmed} keys warmed in ${round(elapsed, 1)} s of measurement, ${load.latencies.length} shop reads`);
     const [c] = await database.rows<{ mean: number | null }>(sql`select avg(concurrency)::float8 as mean from run_governor_samples where run_id = ${run.runId}::uuid`);
     record(profile, load, Math.round(summary.totals.warmed / elapsed), c?.mean == null ? null : round(c.mean, 1));
   } finally {
