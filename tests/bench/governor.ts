@@ -171,7 +171,7 @@ try {
 const base = rows.find((r) => r.variant === 'baseline');
 const fixed = rows.find((r) => r.variant === 'fixed');
 console.log(`\nShop reads at ${rate}/s over HTTP (cache misses, Postgres), ${seconds} s per variant; warmup: product_catalog, concurrency ${values.concurrency}, batch ${values.batch}`);
-console.log('variant   requests  errors  p50 ms  p95 ms  p99 ms  vs base p95  warmup keys/s  vs fixed  mean conc.');
+console.log('variant   requests  errors  p50 ms  p95 ms  p99 ms  vs base p95  warmup keys/s  vs fixed  mean conc./shard');
 for (const r of rows) {
   const vsBase = base && r !== base ? `${r.shopP95Ms >= base.shopP95Ms ? '+' : ''}${Math.round((r.shopP95Ms / base.shopP95Ms - 1) * 100)}%` : '';
   const vsFixed = fixed?.keysPerSecond && r.keysPerSecond !== null ? `${Math.round((r.keysPerSecond / fixed.keysPerSecond) * 100)}%` : '';
