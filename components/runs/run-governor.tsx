@@ -27,7 +27,7 @@ export function RunGovernor({ run }: { run: RunDetail }) {
           const from = rows[0]?.t ?? Date.parse(run.createdAt);
           const to = Math.max(rows.at(-1)?.t ?? from, from + 1000);
           const span = to - from;
-          const axis = { dataKey: 't', type: 'number' as const, scale: 'time' as const, domain: [from, to], tickFormatter: (t: number) => formatAxisTime(new Date(t).toISOString(), span), tick: AXIS_TICK, stroke: 'var(--border)', minTickGap: 40 };
+          const axis = { dataKey: 't', type: 'number' as const, scale: 'time' as const, domain: [from, to], tickFormatter: (t: number) => (span < 10 * 60_000 ? new Date(t).toLocaleTimeString('en-US', { hour12: false }) : formatAxisTime(new Date(t).toISOString(), span)), tick: AXIS_TICK, stroke: 'var(--border)', minTickGap: 40 };
           const last = rows.at(-1);
           return (
             <>
@@ -77,7 +77,8 @@ export function RunGovernor({ run }: { run: RunDetail }) {
               {moves.length === 0 ? (
                 <EmptyState>{g.samples.length ? 'The governor never changed the concurrency.' : 'No sample yet.'}</EmptyState>
               ) : (
-                <table className="w-full text-left text-xs" data-testid="governor-moves">
+                <div className="overflow-x-auto">
+                <table className="w-full min-w-[40rem] text-left text-xs" data-testid="governor-moves">
                   <caption className="sr-only">Where the governor moved, newest first</caption>
                   <thead className="border-y border-border text-muted">
                     <tr>
@@ -98,6 +99,7 @@ export function RunGovernor({ run }: { run: RunDetail }) {
                     ))}
                   </tbody>
                 </table>
+                </div>
               )}
             </>
           );
