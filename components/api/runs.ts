@@ -2,6 +2,7 @@
 
 import { type UseQueryOptions, keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RunDetail, RunList, RunStatus, RunTrigger, StartRunRequest } from '@/lib/api/runs';
+import type { RunGovernor } from '@/lib/api/governor';
 import { apiFetch } from './api-fetch';
 
 export type RunsFilter = {
@@ -69,5 +70,14 @@ export function useRetryRunMutation() {
   return useMutation({
     mutationFn: (id: string) => apiFetch<StartedRun & { keys: number }>(`/api/runs/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
     onSettled: () => client.invalidateQueries({ queryKey: ['runs'] }),
+  });
+}
+
+/** GET /api/runs/{id}/governor: the run's governor profile and samples; polled while the run goes. */
+export function useRunGovernorQuery(id: string, options: { running: boolean }) {
+  return useQuery({
+    queryKey: ['runs', id, 'governor'],
+    queryFn: () => apiFetch<RunGovernor>(`/api/runs/${encodeURIComponent(id)}/governor`),
+    refetchInterval: options.running ? 2000 : false,
   });
 }

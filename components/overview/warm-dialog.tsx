@@ -1,13 +1,16 @@
 'use client';
 
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+import type { GovernorProfile } from '@/lib/api/governor';
 import type { Scope } from '@/lib/api/runs';
 import { humanize } from '@/lib/ui/format';
 import { errorMessage } from '../api/api-fetch';
 import { useRunEstimateQuery } from '../api/effect';
 import { type StartedRun, useStartRunMutation } from '../api/runs';
 import { EstimateTable } from '../effect/estimate-table';
+import { GovernorProfileOptions } from '../runs/governor-profile-options';
 import { Button } from '../ui/button';
+import { SelectField } from '../ui/field';
 import { EmptyState, QueryState } from '../ui/state-panel';
 
 function scopeTitle(scope: Scope): string {
@@ -26,6 +29,7 @@ export function WarmDialog({ scope, onStarted, onClose }: { scope: Scope; onStar
   const headingId = useId();
   const estimate = useRunEstimateQuery({ scope }, true);
   const start = useStartRunMutation();
+  const [profile, setProfile] = useState<GovernorProfile>('fixed');
   const nothing = estimate.data !== undefined && estimate.data.strategies.length === 0;
 
   useEffect(() => {
@@ -64,6 +68,9 @@ export function WarmDialog({ scope, onStarted, onClose }: { scope: Scope; onStar
             {errorMessage(start.error)}
           </p>
         ) : null}
+        <SelectField label="Load governor" value={profile} onChange={(e) => setProfile(e.target.value as GovernorProfile)} className="mr-auto w-80" data-testid="warm-profile">
+          <GovernorProfileOptions />
+        </SelectField>
         <Button onClick={() => ref.current?.close()}>Cancel</Button>
         <Button
           variant="primary"
@@ -72,7 +79,7 @@ export function WarmDialog({ scope, onStarted, onClose }: { scope: Scope; onStar
           disabled={nothing}
           onClick={() =>
             start.mutate(
-              { scope },
+              { scope, profile },
               {
                 onSuccess: (run) => {
                   onStarted(run);

@@ -17,6 +17,7 @@ import { EstimateTable } from '../effect/estimate-table';
 import { WarmButton } from '../overview/warm-button';
 import { FailedKeysTable, failuresCaption } from './failed-keys';
 import { RunCoverage } from './run-coverage';
+import { RunGovernor } from './run-governor';
 import { RunProgressView } from './run-progress';
 import { RunSummary } from './run-summary';
 import { RunTimeline } from './run-timeline';
@@ -169,6 +170,7 @@ export function RunDetailPage({ id }: { id: string }) {
                   </>
                 )}
               </Panel>
+              {detail.dryRun ? null : <RunGovernor run={detail} />}
               {detail.dryRun ? null : <RunCoverage run={detail} />}
             </div>
           )}

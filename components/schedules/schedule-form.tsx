@@ -1,6 +1,7 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
+import type { GovernorProfile } from '@/lib/api/governor';
 import type { Scope } from '@/lib/api/runs';
 import type { ScheduleView } from '@/lib/api/schedules';
 import type { StrategyView } from '@/lib/api/strategies';
@@ -12,9 +13,10 @@ import { CheckboxField, SelectField, TextField } from '../ui/field';
 import { StaleEditNotice, type StaleField } from '../ui/stale-edit-notice';
 import { useDebounced } from '../ui/use-debounced';
 import { SchedulePreview } from './schedule-preview';
+import { GovernorProfileOptions } from '../runs/governor-profile-options';
 import { ScopePicker } from './scope-picker';
 
-type Draft = { name: string; cron: string; timezone: string; scope: Scope; concurrency: string; onlyMissing: boolean; enabled: boolean; misfirePolicy: MisfirePolicy; misfireGraceSeconds: string };
+type Draft = { name: string; cron: string; timezone: string; scope: Scope; concurrency: string; onlyMissing: boolean; enabled: boolean; misfirePolicy: MisfirePolicy; misfireGraceSeconds: string; governorProfile: GovernorProfile | '' };
 
 function toDraft(s: ScheduleView | null, timezone: string): Draft {
   return {
@@ -27,6 +29,7 @@ function toDraft(s: ScheduleView | null, timezone: string): Draft {
     enabled: s?.enabled ?? true,
     misfirePolicy: s?.misfirePolicy ?? 'run_once',
     misfireGraceSeconds: String(s?.misfireGraceSeconds ?? 600),
+    governorProfile: s?.governorProfile ?? '',
   };
 }
 
@@ -81,6 +84,7 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
       onlyMissing: draft.onlyMissing,
       misfirePolicy: draft.misfirePolicy,
       misfireGraceSeconds: Number(draft.misfireGraceSeconds),
+      governorProfile: draft.governorProfile === '' ? null : draft.governorProfile,
       ...(schedule ? {} : { enabled: draft.enabled }),
     };
     const done = { onSuccess: (saved: ScheduleView) => onDone(saved) };
@@ -124,6 +128,10 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
         <div className="grid grid-cols-1 items-start gap-3 sm:grid-cols-3">
           <TextField label="Grace for a late slot (seconds)" type="number" min={0} max={86400} value={draft.misfireGraceSeconds} onChange={(e) => set('misfireGraceSeconds', e.target.value)} error={err('misfireGraceSeconds')} />
           <CheckboxField label="Only keys missing from the cache" checked={draft.onlyMissing} onChange={(e) => set('onlyMissing', e.target.checked)} className="pt-5" />
+          <SelectField label="Load governor" value={draft.governorProfile} onChange={(e) => set('governorProfile', e.target.value as GovernorProfile | '')} error={err('governorProfile')}>
+            <option value="">by hour: gentle 07:00–22:00, else fixed</option>
+            <GovernorProfileOptions />
+          </SelectField>
           {schedule ? null : <CheckboxField label="Active from now" hint="unticked: saved paused" checked={draft.enabled} onChange={(e) => set('enabled', e.target.checked)} className="pt-5" />}
         </div>
         {stale && schedule ? (

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { governorProfileSchema } from './governor';
 import { strategyNameSchema as strategyName, tagNameSchema as tagName, isoDateSchema as isoDate } from './names';
 import type { RunEstimate } from './estimate';
 
@@ -25,6 +26,8 @@ export const startRunSchema = z.strictObject({
   concurrency: z.int({ error: 'expected a whole number' }).min(1).max(256).optional(),
   onlyMissing: z.boolean().optional(),
   dryRun: z.boolean().optional(),
+  /** The load governor's profile (lib/api/governor.ts); absent: `fixed`. */
+  profile: governorProfileSchema.optional(),
 });
 export type StartRunRequest = z.infer<typeof startRunSchema>;
 

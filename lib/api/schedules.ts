@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GovernorProfile } from './governor';
 import type { RunStatus, RunTrigger, Scope } from './runs';
 
 /** Shapes of the schedules API, shared by the route handlers and the browser. */
@@ -30,6 +31,8 @@ export type ScheduleInput = {
   enabled?: boolean;
   misfirePolicy?: MisfirePolicy;
   misfireGraceSeconds?: number;
+  /** The governor profile of its runs; null or absent: `gentle` for slots from 07:00 to 22:00 in its zone, else `fixed`. */
+  governorProfile?: GovernorProfile | null;
 };
 
 /** A schedule as the API shows it: its definition, when it fires next, and how its slots went. */
@@ -44,6 +47,7 @@ export type ScheduleView = {
   enabled: boolean;
   misfirePolicy: MisfirePolicy;
   misfireGraceSeconds: number;
+  governorProfile: GovernorProfile | null;
   createdAt: string;
   createdBy: string;
   updatedAt: string;

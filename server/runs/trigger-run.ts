@@ -30,6 +30,7 @@ export async function triggerRun(
     concurrency: request.concurrency,
     onlyMissing: request.onlyMissing,
     dryRun: request.dryRun,
+    profile: request.profile,
     keyFilter: request.keyFilter,
     retryOf: request.retryOf,
     inTransaction: (tx, row) =>
@@ -37,7 +38,7 @@ export async function triggerRun(
         actor,
         action,
         target: `run:${row.id}`,
-        after: { scope: request.scope, strategies: row.strategies, concurrency: request.concurrency ?? null, onlyMissing: request.onlyMissing ?? false, dryRun: request.dryRun ?? false, retryOf: request.retryOf ?? null },
+        after: { scope: request.scope, strategies: row.strategies, concurrency: request.concurrency ?? null, onlyMissing: request.onlyMissing ?? false, dryRun: request.dryRun ?? false, profile: request.profile ?? 'fixed', retryOf: request.retryOf ?? null },
         ...client,
       }),
   });

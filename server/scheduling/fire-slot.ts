@@ -7,6 +7,7 @@ import { StrategiesBusyError } from '../warmup/run-records';
 import type { Warmer } from '../warmup/warmer';
 import { parseCron } from './cron-expression';
 import { isSlot } from './cron-slots';
+import { profileForSlot } from './schedule-profile';
 import { findSchedule } from './schedule-store';
 
 export type FireTrigger = 'schedule' | 'catch_up';
@@ -47,7 +48,7 @@ export async function fireSlot(deps: FireDeps, scheduleId: number, slotAt: Date,
   if (!belongsTo(schedule, slotAt)) return { ...report, notClaimed: 'not_a_slot' };
   if (!(await claimSlot(database, schedule.id, slotAt, warmer.owner))) return { ...report, notClaimed: 'taken' };
 
-  const result = await startRunFor(deps, schedule, trigger);
+  const result = await startRunFor(deps, schedule, trigger, slotAt);
   await database.rows(sql`
     update schedule_fires set outcome = ${result.outcome}, run_id = ${result.runId ?? null}::uuid, reason = ${result.reason ?? null}
     where schedule_id = ${schedule.id} and slot_at = ${slotAt.toISOString()}::timestamptz`);
@@ -75,7 +76,7 @@ async function claimSlot(database: Database, scheduleId: number, slotAt: Date, o
 
 type StartResult = { outcome: FireOutcome; runId?: string; reason?: string };
 
-async function startRunFor(deps: FireDeps, schedule: Schedule, trigger: FireTrigger): Promise<StartResult> {
+async function startRunFor(deps: FireDeps, schedule: Schedule, trigger: FireTrigger, slotAt: Date): Promise<StartResult> {
   // Runs no longer die with a process (their shards are retried elsewhere): a running run is running.
   const [previous] = await deps.database.db
     .select({ id: runs.id, createdAt: runs.createdAt })
@@ -93,6 +94,7 @@ async function startRunFor(deps: FireDeps, schedule: Schedule, trigger: FireTrig
       scope: schedule.scope,
       concurrency: schedule.concurrency ?? undefined,
       onlyMissing: schedule.onlyMissing,
+      profile: profileForSlot(schedule, slotAt),
       scheduleId: schedule.id,
     });
     return { outcome: 'started', runId: run.runId };

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Database } from '../db/client';
 import type { StartRunInput } from '../warmup/warmer';
 import type { StartedRun, Warmer } from '../warmup/warmer';
+import { profileForSlot } from './schedule-profile';
 import { requireSchedule } from './schedule-store';
 
 /**
@@ -24,6 +25,7 @@ export async function runScheduleNow(
     scope: schedule.scope,
     concurrency: schedule.concurrency ?? undefined,
     onlyMissing: schedule.onlyMissing,
+    profile: profileForSlot(schedule, new Date()),
     scheduleId: schedule.id,
     inTransaction,
   });

@@ -1,4 +1,5 @@
 import 'server-only';
+import { GOVERNOR_PROFILES, type GovernorProfile } from '@/lib/api/governor';
 import type { MisfirePolicy, ScheduleInput } from '@/lib/api/schedules';
 import type { Schedule, Scope } from '../db/schema';
 import { AppError, clip, quote } from '../errors';
@@ -10,13 +11,13 @@ import { validateTimezone } from './time-zone';
 export type { MisfirePolicy, ScheduleInput };
 
 /** A schedule's values after validation: trimmed, normalized, every field present. */
-export type ScheduleValues = Required<Omit<ScheduleInput, 'concurrency'>> & { concurrency: number | null };
+export type ScheduleValues = Required<Omit<ScheduleInput, 'concurrency' | 'governorProfile'>> & { concurrency: number | null; governorProfile: GovernorProfile | null };
 
 export type ValidationContext = { registry: StrategyRegistry; defaultTimezone: string };
 
 export const MAX_NAME_LENGTH = 100;
 export const MAX_GRACE_SECONDS = 86_400;
-const FIELDS = ['name', 'cron', 'timezone', 'scope', 'concurrency', 'onlyMissing', 'enabled', 'misfirePolicy', 'misfireGraceSeconds'];
+const FIELDS = ['name', 'cron', 'timezone', 'scope', 'concurrency', 'onlyMissing', 'enabled', 'misfirePolicy', 'misfireGraceSeconds', 'governorProfile'];
 
 /**
  * The one validation of a schedule, used by create, update and the defaults. Throws AppError with
@@ -35,6 +36,7 @@ export function validateScheduleInput(input: unknown, context: ValidationContext
     enabled: flag(o.enabled, 'enabled', true),
     misfirePolicy: policy(o.misfirePolicy ?? 'run_once'),
     misfireGraceSeconds: grace(o.misfireGraceSeconds ?? 600),
+    governorProfile: o.governorProfile === undefined || o.governorProfile === null ? null : profile(o.governorProfile),
   };
 }
 
@@ -42,8 +44,8 @@ export function validateScheduleInput(input: unknown, context: ValidationContext
 export function validateSchedulePatch(patch: unknown, current: Schedule, context: ValidationContext): ScheduleValues {
   const o = asObject(patch);
   if (Object.keys(o).length === 0) throw new AppError('invalid_request', `Nothing to change: send at least one of ${FIELDS.join(', ')}`);
-  const { name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds } = current;
-  return validateScheduleInput({ name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, ...o }, context);
+  const { name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, governorProfile } = current;
+  return validateScheduleInput({ name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, governorProfile, ...o }, context);
 }
 
 /**
@@ -119,6 +121,13 @@ function flag(input: unknown, field: string, fallback: boolean): boolean {
 function policy(input: unknown): MisfirePolicy {
   if (input === 'skip' || input === 'run_once') return input;
   throw new AppError('invalid_request', `Expected misfirePolicy to be "skip" or "run_once", got ${quote(input)}`, { field: 'misfirePolicy' });
+}
+
+function profile(input: unknown): GovernorProfile {
+  if (typeof input === 'string' && (GOVERNOR_PROFILES as readonly string[]).includes(input)) return input as GovernorProfile;
+  throw new AppError('invalid_request', `Expected governorProfile to be one of ${GOVERNOR_PROFILES.map((p) => `"${p}"`).join(', ')}, or null for the default by time of day; got ${quote(input)}`, {
+    field: 'governorProfile',
+  });
 }
 
 function grace(input: unknown): number {

@@ -86,6 +86,13 @@ export type WarmOptions = {
    * position or a later one, whose value may be newer than the batch's. Absent: no guard.
    */
   readVersion?: () => Promise<string>;
+  /**
+   * Told after every load (a batch through loadMany, or one key's load) with how long it took in
+   * flight (its wait for a slot not counted), its keys and whether it succeeded: the governor's input.
+   */
+  onLoad?: (ms: number, keys: number, ok: boolean) => void;
+  /** Told after every cache write (one batch) with how long it took. */
+  onWrite?: (ms: number, keys: number) => void;
 };
 
 const FIRST_ERRORS = 5;
@@ -218,7 +225,9 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     }
 
     try {
+      const writeStarted = performance.now();
       const results = await cache.setMany(entries, version === undefined ? undefined : { version });
+      options.onWrite?.(performance.now() - writeStarted, entries.length);
       breaker.success();
       results.forEach((result, i) => {
         if (result.ok && result.superseded) {
@@ -235,11 +244,27 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     }
   };
 
+  /** Reports a load's latency to onLoad once it settles (called inside the limiter: slot waits are not counted). */
+  const timed = <T>(keys: number, load: Promise<T>): Promise<T> => {
+    if (!options.onLoad) return load;
+    const loadStarted = performance.now();
+    return load.then(
+      (value) => {
+        options.onLoad!(performance.now() - loadStarted, keys, true);
+        return value;
+      },
+      (e: unknown) => {
+        if (!signal.aborted) options.onLoad!(performance.now() - loadStarted, keys, false);
+        throw e;
+      },
+    );
+  };
+
   /** Values for keys, an Error per key that could not be loaded, NOT_STARTED for keys a cancel stopped. */
   const loadBatch = async (keys: string[]): Promise<(string | null | Error | typeof NOT_STARTED)[]> => {
     if (strategy.loadMany) {
       try {
-        return await limiter.run(() => withTimeout(strategy.loadMany!(keys, ctx), options.loadTimeoutMs, `loading ${keys.length} keys`));
+        return await limiter.run(() => timed(keys.length, withTimeout(strategy.loadMany!(keys, ctx), options.loadTimeoutMs, `loading ${keys.length} keys`)));
       } catch (e) {
         // A timeout, an unreachable source or a cancelled run applies to the whole batch. Any
         // other error may be one bad key spoiling the query: load the keys one by one so only
@@ -252,7 +277,7 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
         limiter
           .run((): Promise<string | null | typeof NOT_STARTED> => {
             if (signal.aborted) return Promise.resolve(NOT_STARTED);
-            return withTimeout(strategy.load(key, ctx), options.loadTimeoutMs, `loading ${key}`);
+            return timed(1, withTimeout(strategy.load(key, ctx), options.loadTimeoutMs, `loading ${key}`));
           })
           .catch(asError),
       ),

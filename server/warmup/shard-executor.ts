@@ -7,6 +7,8 @@ import type { Run, ShardProgress } from '../db/schema';
 import type { Logger } from '../logger';
 import { CacheBreaker } from './cache-breaker';
 import { type StrategyProgress, type StrategyStats, warmStrategy } from './engine';
+import { type GovernorDecision, LoadGovernor } from './governor';
+import { GOVERNOR_SAMPLE_MS, lastGovernorSample, recordGovernorSample } from './governor-samples';
 import { ConcurrencyLimiter } from './limiter';
 import { persistWithRetry } from './persist';
 import type { StrategyRegistry } from './registry';
@@ -16,6 +18,8 @@ import type { ResolvedStrategy } from './strategy';
 import { formatSummary } from './summary';
 
 const HEARTBEAT_MS = 500;
+/** How often the governor is asked; it decides once a window (a second) is long and full enough. */
+const GOVERNOR_TICK_MS = 250;
 
 export type ShardDeps = {
   database: Database;
@@ -79,6 +83,38 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
 
   const controller = new AbortController();
   const limiter = new ConcurrencyLimiter(1);
+  // The governor steers loads in flight within this shard's share of the run's concurrency (its
+  // ceiling, brought back by every heartbeat); it is made at the first beat, when the share is known.
+  const profile = plan.profile ?? 'fixed';
+  let governor: LoadGovernor | undefined;
+  const seed = profile === 'gentle' ? await lastGovernorSample(database, key.runId, key.strategy).catch(() => null) : null;
+  const steer = (ceiling: number) => {
+    if (!governor) {
+      const start = seed ? { concurrency: (seed.concurrency * ceiling) / Math.max(1, seed.ceiling), baselineMs: seed.baselineMs } : undefined;
+      governor = new LoadGovernor({ profile, ceiling, start });
+    }
+    else governor.setCeiling(ceiling);
+    if (limiter.concurrency !== governor.concurrency) limiter.concurrency = governor.concurrency;
+  };
+  // One sample per GOVERNOR_SAMPLE_MS at most: of the decisions in between, the one to explain is kept
+  // (a back-off over a climb, a climb over a hold), with the concurrency that decision set.
+  let pending: GovernorDecision | null = null;
+  let sampledAt = -Infinity;
+  const rank = { down: 2, up: 1, hold: 0 } as const;
+  const flushSample = () => {
+    const sample = pending;
+    if (!sample) return Promise.resolve();
+    pending = null;
+    sampledAt = performance.now();
+    return recordGovernorSample(database, key, sample).catch((error: unknown) => log.debug({ err: error }, 'Recording a governor sample failed'));
+  };
+  const decide = () => {
+    const d = governor?.decide(performance.now());
+    if (!d) return;
+    if (limiter.concurrency !== d.concurrency) limiter.concurrency = d.concurrency;
+    if (!pending || rank[d.move] >= rank[pending.move]) pending = d;
+    if (performance.now() - sampledAt >= GOVERNOR_SAMPLE_MS) void flushSample();
+  };
   const untrack = control.track?.(limiter) ?? (() => {});
   let phase = 'starting';
   let current: StrategyProgress | null = null;
@@ -98,14 +134,16 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
         if (!controller.signal.aborted) controller.abort(new Error('superseded: another attempt took the shard over'));
         return;
       }
-      if (reply.share !== limiter.concurrency) limiter.concurrency = reply.share;
+      steer(reply.share);
       if (reply.cancelRequested && !controller.signal.aborted) controller.abort(new Error(reply.cancelReason ?? 'cancelled'));
     } catch (error) {
       if (beatFailures++ % 20 === 0) log.warn({ err: error }, 'Shard heartbeat failed; the shard goes on until its fence');
     }
   };
   await beat();
+  if (!governor) steer(limiter.concurrency); // the first beat failed: the governor starts from what the limiter has
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
+  const governorTimer = setInterval(decide, GOVERNOR_TICK_MS);
   const deadline = setTimeout(() => {
     // The whole run stops, not only this shard: its other shards see the request on their heartbeat.
     const reason = `${DEADLINE_PREFIX} the run took longer than its deadline of ${plan.timeoutSeconds} s and was stopped`;
@@ -152,6 +190,8 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
       stopListing: () => performance.now() >= capAt || control.handBack(),
       fenceAt,
       readVersion: deps.readVersion, // freshness guard (issue 17)
+      onLoad: (ms, keys, ok) => governor?.observeLoad(ms, keys, ok, performance.now()),
+      onWrite: (ms) => governor?.observeWrite(ms, performance.now()),
       onProgress: (p) => {
         current = p;
         phase = 'warming';
@@ -194,7 +234,9 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
     return finish(await save(result), stats.total);
   } finally {
     clearInterval(timer);
+    clearInterval(governorTimer);
     clearTimeout(deadline);
+    await flushSample(); // the last decision, so a shard's end does not lose why it moved
     untrack();
   }
 

@@ -5,6 +5,7 @@ import type { Database, Db } from '../db/client';
 import type { Run, RunTrigger, Scope, StoredRunPlan } from '../db/schema';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
+import type { GovernorProfile } from './governor';
 import { validateConcurrency } from './limiter';
 import type { StrategyRegistry } from './registry';
 import { type RunSummary, announceRunEnded, recordRun, requestCancel } from './run-records';
@@ -25,6 +26,8 @@ export type StartRunInput = {
   concurrency?: number;
   onlyMissing?: boolean;
   dryRun?: boolean;
+  /** How the governor steers loads in flight under the concurrency (its ceiling); absent: `fixed`. */
+  profile?: GovernorProfile;
   scheduleId?: number;
   /** A retry: only these keys, per strategy. */
   keyFilter?: Record<string, string[]>;
@@ -98,6 +101,7 @@ export class Warmer {
       timeoutSeconds: settings.runTimeoutSeconds,
       shardKeys: this.#deps.shards.keys,
       shardSeconds: this.#deps.shards.seconds,
+      profile: input.profile ?? 'fixed',
     };
     const run = await recordRun(
       database,
@@ -120,7 +124,7 @@ export class Warmer {
     );
     this.#deps.wakeLocalWorkers?.();
     const names = plan.strategies.map((s) => s.name);
-    logger.info({ runId: run.id, trigger: input.trigger, by: input.triggeredBy, strategies: names, concurrency }, `Run queued: ${names.length} strategies (${names.join(', ')})`);
+    logger.info({ runId: run.id, trigger: input.trigger, by: input.triggeredBy, strategies: names, concurrency, profile: plan.profile }, `Run queued: ${names.length} strategies (${names.join(', ')})`);
     return { runId: run.id, strategies: names, done: this.#deps.waiters.wait(run.id) };
   }
 

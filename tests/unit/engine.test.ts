@@ -265,3 +265,32 @@ describe('warmStrategy', () => {
     expect(events.every((e, i) => i === 0 || e.done >= events[i - 1]!.done)).toBe(true);
   });
 });
+
+describe('warmStrategy reporting latencies to the governor', () => {
+  it('tells onLoad every batch load with its in-flight time and keys, failures as failed, and onWrite every batch write', async () => {
+    const cache = memory();
+    const strategy = fakeStrategy({
+      keys: keys(30),
+      batch: true,
+      value: async (key) => {
+        await sleep(20);
+        if (key.startsWith('k:2')) throw new Error('broken row'); // k:2 and k:20..k:29: the third batch fails as a whole, then key by key
+        return key;
+      },
+    });
+    const loads: { ms: number; keys: number; ok: boolean }[] = [];
+    const writes: number[] = [];
+    // One slot: the second and third batches wait for it, and that wait must not count as latency.
+    const stats = await warmStrategy(resolved(strategy), options(cache, { limiter: new ConcurrencyLimiter(1), onLoad: (ms, n, ok) => loads.push({ ms, keys: n, ok }), onWrite: (_ms, n) => writes.push(n) }));
+    expect(stats).toMatchObject({ warmed: 19, failed: 11 });
+    const batches = loads.filter((l) => l.keys === 10);
+    expect(batches.map((b) => b.ok)).toEqual([false, true, false]);
+    for (const b of batches) {
+      expect(b.ms).toBeGreaterThanOrEqual(18);
+      expect(b.ms).toBeLessThan(200);
+    }
+    // The failed batches' keys, loaded one by one: 1 + 10 of them fail.
+    expect(loads.filter((l) => l.keys === 1 && !l.ok)).toHaveLength(11);
+    expect(writes.reduce((n, w) => n + w, 0)).toBe(19);
+  });
+});

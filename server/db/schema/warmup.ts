@@ -31,6 +31,8 @@ export const strategyOutcome = pgEnum('strategy_outcome', ['succeeded', 'partial
 export const misfirePolicy = pgEnum('misfire_policy', ['skip', 'run_once']);
 export const fireOutcome = pgEnum('fire_outcome', ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error']);
 export const shardStatus = pgEnum('shard_status', ['queued', 'running', 'done', 'failed', 'cancelled']);
+/** How a run's loads in flight are steered (server/warmup/governor.ts). */
+export const governorProfile = pgEnum('governor_profile', ['fixed', 'gentle', 'max']);
 
 /** One row (id = 1) of global settings, typed so Postgres itself refuses an out-of-range value. */
 export const settings = pgTable(
@@ -104,6 +106,8 @@ export const schedules = pgTable(
     misfireGraceSeconds: integer('misfire_grace_seconds').notNull().default(600),
     /** Bumped by every change: an edit sent with a stale one (If-Match) is refused with 412. */
     version: integer('version').notNull().default(1),
+    /** The governor profile of its runs; null: `gentle` for slots between 07:00 and 22:00 in its zone, else `fixed`. */
+    governorProfile: governorProfile('governor_profile'),
     createdAt: tz('created_at').notNull().defaultNow(),
     createdBy: text('created_by').notNull().default('system'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
@@ -283,6 +287,31 @@ export const runShards = pgTable(
   ],
 );
 
+/**
+ * What a shard's load governor measured and did, sampled (at most one row per shard every 2 s and a
+ * bounded number per run): the run detail's chart of concurrency, batch latency and keys/s.
+ */
+export const runGovernorSamples = pgTable(
+  'run_governor_samples',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    strategy: text('strategy').notNull(),
+    shard: integer('shard').notNull(),
+    at: tz('at').notNull().defaultNow(),
+    concurrency: integer('concurrency').notNull(),
+    ceiling: integer('ceiling').notNull(),
+    batchMs: doublePrecision('batch_ms'),
+    writeMs: doublePrecision('write_ms'),
+    baselineMs: doublePrecision('baseline_ms'),
+    keysPerSecond: doublePrecision('keys_per_second').notNull().default(0),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('run_governor_samples_run_idx').on(t.runId, t.at)],
+);
+
 /** A worker process, as it reports itself every few seconds (the Workers view, metrics). */
 export const workers = pgTable('workers', {
   id: text('id').primaryKey(),
@@ -350,6 +379,8 @@ export type StoredRunPlan = {
   timeoutSeconds: number;
   shardKeys: number;
   shardSeconds: number;
+  /** The governor profile (server/warmup/governor.ts); absent (runs recorded before it): `fixed`. */
+  profile?: 'fixed' | 'gentle' | 'max';
 };
 export type ShardRetry = { attempt: number; worker: string | null; startedAt: string | null; endedAt: string; reason: string };
 export type ShardProgress = {
@@ -373,6 +404,7 @@ export type RunStrategy = typeof runStrategies.$inferSelect;
 export type RunFailure = typeof runFailures.$inferSelect;
 export type ScheduleFire = typeof scheduleFires.$inferSelect;
 export type RunShard = typeof runShards.$inferSelect;
+export type RunGovernorSample = typeof runGovernorSamples.$inferSelect;
 export type WorkerRow = typeof workers.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type RunTrigger = (typeof runTrigger.enumValues)[number];

@@ -29,7 +29,14 @@ describe('validating a schedule', () => {
       enabled: true,
       misfirePolicy: 'run_once',
       misfireGraceSeconds: 600,
+      governorProfile: null,
     });
+  });
+
+  it('takes a governor profile, or null for the default by time of day, and refuses another naming the field', () => {
+    expect(validateScheduleInput({ ...good, governorProfile: 'gentle' }, context).governorProfile).toBe('gentle');
+    expect(validateScheduleInput({ ...good, governorProfile: null }, context).governorProfile).toBeNull();
+    expect(() => validateScheduleInput({ ...good, governorProfile: 'turbo' }, context)).toThrow(expect.objectContaining({ field: 'governorProfile', message: expect.stringMatching(/"fixed", "gentle", "max".*"turbo"/) }));
   });
 
   it('trims the name, normalizes the expression and the zone, and drops repeated names from a scope', () => {
@@ -80,7 +87,7 @@ describe('validating a schedule', () => {
 describe('validating an edit', () => {
   const current = {
     id: 1, name: 'Nightly', cron: '0 2 * * *', timezone: 'UTC', scope: { all: true }, concurrency: 50, onlyMissing: false, enabled: true,
-    misfirePolicy: 'run_once', misfireGraceSeconds: 600, createdAt: new Date(), createdBy: 'a', updatedAt: new Date(), updatedBy: 'a', version: 1,
+    misfirePolicy: 'run_once', misfireGraceSeconds: 600, governorProfile: null, createdAt: new Date(), createdBy: 'a', updatedAt: new Date(), updatedBy: 'a', version: 1,
   } satisfies Schedule;
 
   it('applies the patch to the current schedule and checks the whole', () => {
