@@ -184,6 +184,8 @@ export type RunDetail = RunListItem & {
   failureCount: number;
   /** Dry runs: what a real run of the same scope would take (keys, duration, cache memory); else null. */
   estimate: RunEstimate | null;
+  /** What went wrong without failing the run (a read replica passed over, say), oldest first, at most 20. */
+  warnings: { at: string; code: string; message: string }[];
 };
 
 export const statsQuerySchema = z.strictObject({

@@ -3,7 +3,7 @@ import type { RunStatus, RunTrigger, Scope } from './runs';
 
 /** Shapes of the schedules API, shared by the route handlers and the browser. */
 
-export const FIRE_OUTCOMES = ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error'] as const;
+export const FIRE_OUTCOMES = ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error', 'skipped_blackout'] as const;
 export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
 
 export type LastFire = {

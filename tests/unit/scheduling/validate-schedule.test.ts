@@ -80,7 +80,7 @@ describe('validating a schedule', () => {
 describe('validating an edit', () => {
   const current = {
     id: 1, name: 'Nightly', cron: '0 2 * * *', timezone: 'UTC', scope: { all: true }, concurrency: 50, onlyMissing: false, enabled: true,
-    misfirePolicy: 'run_once', misfireGraceSeconds: 600, createdAt: new Date(), createdBy: 'a', updatedAt: new Date(), updatedBy: 'a',
+    misfirePolicy: 'run_once', misfireGraceSeconds: 600, blackoutWindows: [], createdAt: new Date(), createdBy: 'a', updatedAt: new Date(), updatedBy: 'a',
   } satisfies Schedule;
 
   it('applies the patch to the current schedule and checks the whole', () => {
