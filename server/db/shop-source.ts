@@ -155,8 +155,11 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GiB`;
 }
 
+/** The driver's own message, under drizzle's "Failed query: <sql>" wrapper. */
 function shortError(error: unknown): string {
-  return ((error as Error).message ?? String(error)).slice(0, 200);
+  let e = error;
+  for (let depth = 0; depth < 5 && e instanceof Error && 'query' in e && e.cause; depth++) e = e.cause;
+  return (e instanceof Error ? e.message : String(e)).slice(0, 200);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
