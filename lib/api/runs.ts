@@ -25,6 +25,8 @@ export const startRunSchema = z.strictObject({
   concurrency: z.int({ error: 'expected a whole number' }).min(1).max(256).optional(),
   onlyMissing: z.boolean().optional(),
   dryRun: z.boolean().optional(),
+  /** Run even though now is inside a blackout window of a schedule covering its strategies (else 409 `in_blackout`). */
+  confirmBlackout: z.boolean().optional(),
 });
 export type StartRunRequest = z.infer<typeof startRunSchema>;
 

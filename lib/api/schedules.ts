@@ -1,3 +1,4 @@
+import type { BlackoutWindow } from '../blackout';
 import { z } from 'zod';
 import type { RunStatus, RunTrigger, Scope } from './runs';
 
@@ -30,6 +31,8 @@ export type ScheduleInput = {
   enabled?: boolean;
   misfirePolicy?: MisfirePolicy;
   misfireGraceSeconds?: number;
+  /** When it must not fire, in its zone (lib/blackout.ts); absent: none. */
+  blackoutWindows?: BlackoutWindow[];
 };
 
 /** A schedule as the API shows it: its definition, when it fires next, and how its slots went. */
@@ -44,6 +47,7 @@ export type ScheduleView = {
   enabled: boolean;
   misfirePolicy: MisfirePolicy;
   misfireGraceSeconds: number;
+  blackoutWindows: BlackoutWindow[];
   createdAt: string;
   createdBy: string;
   updatedAt: string;

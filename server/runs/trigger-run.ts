@@ -4,6 +4,8 @@ import type { StartRunRequest } from '@/lib/api/runs';
 import { recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
 import type { Database } from '../db/client';
+import { refuseInBlackout } from '../scheduling/blackout-guard';
+import type { StrategyRegistry } from '../warmup/registry';
 import type { Warmer } from '../warmup/warmer';
 import { forgetRecentStrategyViews } from '../strategies/strategy-views';
 import type { StartRunInput } from '../warmup/warmer';
@@ -14,13 +16,16 @@ import type { StartRunInput } from '../warmup/warmer';
  * are recorded with trigger `api`, from the browser `manual`.
  */
 export async function triggerRun(
-  runtime: { warmer: Warmer; database: Database },
+  runtime: { warmer: Warmer; database: Database; registry?: StrategyRegistry },
   request: StartRunRequest & Pick<StartRunInput, 'keyFilter' | 'retryOf'> & { trigger?: 'retry' },
   actor: Actor,
   client: ClientInfo,
 ): Promise<{ runId: string; strategies: string[] }> {
   const trigger = request.trigger ?? (actor.kind === 'token' ? 'api' : 'manual');
   const action = trigger === 'retry' ? 'run.retry' : 'run.trigger';
+  // Inside a blackout window of a schedule that covers the run's strategies: 409 unless confirmed
+  // (a retry of a run's failed keys is its own confirmation). A dry run loads nothing: not asked.
+  const blackouts = runtime.registry && trigger !== 'retry' && !request.dryRun ? await refuseInBlackout(runtime.database, runtime.registry, request.scope, request.confirmBlackout === true) : [];
   const run = await runtime.warmer.startRun({
     trigger,
     triggeredBy: actor.kind === 'token' ? `token:${actor.label}` : actor.label,
@@ -37,7 +42,7 @@ export async function triggerRun(
     actor,
     action,
     target: `run:${run.runId}`,
-    after: { scope: request.scope, strategies: run.strategies, concurrency: request.concurrency ?? null, onlyMissing: request.onlyMissing ?? false, dryRun: request.dryRun ?? false, retryOf: request.retryOf ?? null },
+    after: { scope: request.scope, strategies: run.strategies, concurrency: request.concurrency ?? null, onlyMissing: request.onlyMissing ?? false, dryRun: request.dryRun ?? false, retryOf: request.retryOf ?? null, ...(blackouts.length ? { confirmedBlackout: blackouts.map((b) => `${b.schedule}: ${b.window} (${b.timezone})`) } : {}) },
     ...client,
   });
   return { runId: run.runId, strategies: run.strategies };

@@ -46,6 +46,7 @@ export async function buildScheduleViews(database: Database, rows: Schedule[], n
       enabled: row.enabled,
       misfirePolicy: row.misfirePolicy,
       misfireGraceSeconds: row.misfireGraceSeconds,
+      blackoutWindows: row.blackoutWindows,
       createdAt: row.createdAt.toISOString(),
       createdBy: row.createdBy,
       updatedAt: row.updatedAt.toISOString(),

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { MisfirePolicy, ScheduleInput } from '@/lib/api/schedules';
+import { parseBlackoutWindows } from '@/lib/blackout';
 import type { Schedule, Scope } from '../db/schema';
 import { AppError, clip, quote } from '../errors';
 import { validateConcurrency } from '../warmup/limiter';
@@ -16,7 +17,7 @@ export type ValidationContext = { registry: StrategyRegistry; defaultTimezone: s
 
 export const MAX_NAME_LENGTH = 100;
 export const MAX_GRACE_SECONDS = 86_400;
-const FIELDS = ['name', 'cron', 'timezone', 'scope', 'concurrency', 'onlyMissing', 'enabled', 'misfirePolicy', 'misfireGraceSeconds'];
+const FIELDS = ['name', 'cron', 'timezone', 'scope', 'concurrency', 'onlyMissing', 'enabled', 'misfirePolicy', 'misfireGraceSeconds', 'blackoutWindows'];
 
 /**
  * The one validation of a schedule, used by create, update and the defaults. Throws AppError with
@@ -35,6 +36,7 @@ export function validateScheduleInput(input: unknown, context: ValidationContext
     enabled: flag(o.enabled, 'enabled', true),
     misfirePolicy: policy(o.misfirePolicy ?? 'run_once'),
     misfireGraceSeconds: grace(o.misfireGraceSeconds ?? 600),
+    blackoutWindows: blackoutWindows(o.blackoutWindows),
   };
 }
 
@@ -42,8 +44,8 @@ export function validateScheduleInput(input: unknown, context: ValidationContext
 export function validateSchedulePatch(patch: unknown, current: Schedule, context: ValidationContext): ScheduleValues {
   const o = asObject(patch);
   if (Object.keys(o).length === 0) throw new AppError('invalid_request', `Nothing to change: send at least one of ${FIELDS.join(', ')}`);
-  const { name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds } = current;
-  return validateScheduleInput({ name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, ...o }, context);
+  const { name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, blackoutWindows } = current;
+  return validateScheduleInput({ name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, blackoutWindows, ...o }, context);
 }
 
 /**
@@ -119,6 +121,12 @@ function flag(input: unknown, field: string, fallback: boolean): boolean {
 function policy(input: unknown): MisfirePolicy {
   if (input === 'skip' || input === 'run_once') return input;
   throw new AppError('invalid_request', `Expected misfirePolicy to be "skip" or "run_once", got ${quote(input)}`, { field: 'misfirePolicy' });
+}
+
+function blackoutWindows(input: unknown) {
+  const parsed = parseBlackoutWindows(input);
+  if ('problem' in parsed) throw new AppError('invalid_request', parsed.problem.message, { field: parsed.problem.field });
+  return parsed.windows;
 }
 
 function grace(input: unknown): number {
