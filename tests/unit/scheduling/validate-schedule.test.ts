@@ -29,6 +29,7 @@ describe('validating a schedule', () => {
       enabled: true,
       misfirePolicy: 'run_once',
       misfireGraceSeconds: 600,
+      blackoutWindows: [],
     });
   });
 
