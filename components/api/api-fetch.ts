@@ -73,3 +73,9 @@ export function errorMessage(error: unknown): string {
 export function fieldError(error: unknown, field: string): string | undefined {
   return error instanceof ApiError && error.field !== undefined && (error.field === field || error.field.startsWith(`${field}.`)) ? error.message : undefined;
 }
+
+/** A run refused because now is inside a schedule's blackout window (409 in_blackout): its words without the API hint. */
+export function blackoutRefusal(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.code !== 'in_blackout') return null;
+  return error.message.replace(/\s*Send "confirmBlackout": true to run anyway\.?$/, '');
+}

@@ -10,10 +10,12 @@ import { type MisfirePolicy, type ScheduleInput, useCreateScheduleMutation, useS
 import { Button } from '../ui/button';
 import { CheckboxField, SelectField, TextField } from '../ui/field';
 import { useDebounced } from '../ui/use-debounced';
+import type { BlackoutWindow } from '@/lib/blackout';
+import { BlackoutEditor } from './blackout-editor';
 import { SchedulePreview } from './schedule-preview';
 import { ScopePicker } from './scope-picker';
 
-type Draft = { name: string; cron: string; timezone: string; scope: Scope; concurrency: string; onlyMissing: boolean; enabled: boolean; misfirePolicy: MisfirePolicy; misfireGraceSeconds: string };
+type Draft = { name: string; cron: string; timezone: string; scope: Scope; concurrency: string; onlyMissing: boolean; enabled: boolean; misfirePolicy: MisfirePolicy; misfireGraceSeconds: string; blackoutWindows: BlackoutWindow[] };
 
 function toDraft(s: ScheduleView | null, timezone: string): Draft {
   return {
@@ -26,6 +28,7 @@ function toDraft(s: ScheduleView | null, timezone: string): Draft {
     enabled: s?.enabled ?? true,
     misfirePolicy: s?.misfirePolicy ?? 'run_once',
     misfireGraceSeconds: String(s?.misfireGraceSeconds ?? 600),
+    blackoutWindows: s?.blackoutWindows ?? [],
   };
 }
 
@@ -59,6 +62,7 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
       onlyMissing: draft.onlyMissing,
       misfirePolicy: draft.misfirePolicy,
       misfireGraceSeconds: Number(draft.misfireGraceSeconds),
+      blackoutWindows: draft.blackoutWindows,
       ...(schedule ? {} : { enabled: draft.enabled }),
     };
     const done = { onSuccess: (saved: ScheduleView) => onDone(saved) };
@@ -97,6 +101,7 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
           <CheckboxField label="Only keys missing from the cache" checked={draft.onlyMissing} onChange={(e) => set('onlyMissing', e.target.checked)} className="pt-5" />
           {schedule ? null : <CheckboxField label="Active from now" hint="unticked: saved paused" checked={draft.enabled} onChange={(e) => set('enabled', e.target.checked)} className="pt-5" />}
         </div>
+        <BlackoutEditor windows={draft.blackoutWindows} timezone={draft.timezone.trim()} onChange={(windows) => set('blackoutWindows', windows)} error={err('blackoutWindows')} />
         <div className="flex items-center justify-end gap-3 pt-1">
           {general ? (
             <p role="alert" className="text-sm text-bad">
