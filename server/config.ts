@@ -119,6 +119,10 @@ const envSchema = z.object({
   KILN_DATA_DIR: z.string().min(1).default('.data'),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: integer(1, 200).default(10),
+  SHOP_DATABASE_URL: postgresUrl.optional(),
+  DATABASE_READ_URL: postgresUrl.optional(),
+  KILN_REPLICA_MAX_LAG_BYTES: integer(0, 1_099_511_627_776).default(16 * 1024 * 1024),
+  KILN_REPLICA_CHECK_SECONDS: integer(1, 3600).default(5),
   REDIS_URL: redisUrl.optional(),
   REDIS_CLUSTER_NODES: clusterNodes.optional(),
   CACHE_KEY_PREFIX: z
@@ -159,7 +163,19 @@ const envSchema = z.object({
 export type Config = {
   port: number;
   dataDir: string;
+  /** Kiln's own state: its tables and the job engine's (DATABASE_URL, or the embedded PGlite). */
   database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
+  /** The shop's data, which strategies and shop reads load (README, "Databases and the read replica"). */
+  shop: {
+    /** SHOP_DATABASE_URL when it names another database than DATABASE_URL; null: Kiln's own database. */
+    primaryUrl: string | null;
+    /** DATABASE_READ_URL: a streaming replica of the shop's primary that runs load from while it keeps up. */
+    readUrl: string | null;
+    /** Replay lag (bytes of WAL) past which a shard loads from the primary instead. */
+    maxLagBytes: number;
+    /** How often a shard measures the replica's lag again. */
+    checkSeconds: number;
+  };
   cache:
     | { kind: 'redis'; url: string; keyPrefix: string; commandTimeoutMs: number }
     | { kind: 'redis-cluster'; nodes: { host: string; port: number }[]; keyPrefix: string; url?: string; commandTimeoutMs: number }
@@ -246,6 +262,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (e.KILN_WORKER_IN_SERVER === 'false' && !shared) {
     throw new ConfigError([{ variable: 'KILN_WORKER_IN_SERVER', message: 'false needs DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES): a worker process cannot share the embedded database or the in-process cache' }]);
   }
+  const shopPrimaryUrl = e.SHOP_DATABASE_URL && e.SHOP_DATABASE_URL !== e.DATABASE_URL ? e.SHOP_DATABASE_URL : null;
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL && !shopPrimaryUrl) {
+    throw new ConfigError([{ variable: 'DATABASE_READ_URL', message: 'needs a Postgres primary (DATABASE_URL or SHOP_DATABASE_URL): the embedded database has no replicas' }]);
+  }
+  if (shopPrimaryUrl && (e.KILN_CHANGE_STREAM === 'logical' || e.KILN_CHANGE_STREAM === 'triggers')) {
+    throw new ConfigError([{ variable: 'KILN_CHANGE_STREAM', message: `${e.KILN_CHANGE_STREAM} needs the shop's tables in Kiln's database: with SHOP_DATABASE_URL set apart, use off or auto (which turns it off)` }]);
+  }
   if (e.KILN_CHANGE_STREAM === 'logical' && !e.DATABASE_URL) {
     throw new ConfigError([{ variable: 'KILN_CHANGE_STREAM', message: 'logical needs DATABASE_URL: the embedded database has no replication slots (use triggers or auto)' }]);
   }
@@ -255,6 +278,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    shop: {
+      primaryUrl: shopPrimaryUrl,
+      readUrl: e.DATABASE_READ_URL ?? null,
+      maxLagBytes: e.KILN_REPLICA_MAX_LAG_BYTES,
+      checkSeconds: e.KILN_REPLICA_CHECK_SECONDS,
+    },
     cache: e.REDIS_CLUSTER_NODES
       ? { kind: 'redis-cluster', nodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.CACHE_KEY_PREFIX, url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
       : e.REDIS_URL
@@ -277,7 +306,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     shopRateLimitPerSecond: e.SHOP_RATE_LIMIT_RPS,
     coverageSampleMinutes: e.COVERAGE_SAMPLE_MINUTES,
     changeStream: {
-      mode: e.KILN_CHANGE_STREAM,
+      // The change stream's tables and triggers live beside the shop's: not possible with the shop apart (yet).
+      mode: shopPrimaryUrl ? 'off' : e.KILN_CHANGE_STREAM,
       slot: e.KILN_CHANGE_SLOT,
       maxRetainedBytes: e.KILN_SLOT_MAX_RETAINED_MB * 1024 * 1024,
       coalesceMs: e.KILN_CHANGE_COALESCE_MS,

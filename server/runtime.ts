@@ -7,7 +7,8 @@ import { RedisCache } from './cache/redis-cache';
 import { type Config, getConfig } from './config';
 import { AppError } from './errors';
 import { allChangeRules, allStrategies } from './contexts';
-import { type Database, openDatabase } from './db/client';
+import { type Database, openDatabase, openPostgres } from './db/client';
+import { ShopSource } from './db/shop-source';
 import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
 import { loadPolicyDays } from './retention/prune';
@@ -42,7 +43,12 @@ import type PgBoss from 'pg-boss';
 export type Runtime = {
   config: Config;
   logger: Logger;
+  /** Kiln's own state: its tables and the job engine's (DATABASE_URL). */
   database: Database;
+  /** The shop's primary (SHOP_DATABASE_URL; the same object as `database` unless set apart). */
+  shopDatabase: Database;
+  /** Where runs load the shop's data: the read replica (DATABASE_READ_URL) within its lag bound, else the primary. */
+  shopSource: ShopSource;
   cache: Cache;
   registry: StrategyRegistry;
   /** The job engine (pg-boss) on Kiln's database: runs' shards are its jobs. */
@@ -94,6 +100,9 @@ export type RuntimeOptions = {
   logger?: Logger;
   /** A database the caller opened and closes itself (tests); otherwise the configured one is opened. */
   database?: Database;
+  /** The shop's primary and read replica, when the caller opened them (tests); otherwise the configured ones. */
+  shopDatabase?: Database;
+  readReplica?: Database;
   /** A cache the caller owns (tests); otherwise the configured one is opened. */
   cache?: Cache;
   /** The strategies to register (default: every bounded context's). */
@@ -134,8 +143,17 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       await applyMigrations(database);
       logger.info({ database: database.describe() }, 'Database ready (migrations applied)');
     }
+    // The shop's data apart from Kiln's state (SHOP_DATABASE_URL), and its read replica (DATABASE_READ_URL).
+    const shopDatabase = options.shopDatabase ?? (config.shop.primaryUrl ? await openPostgres(config.shop.primaryUrl, poolMaxOf(config)) : database);
+    if (!options.shopDatabase && shopDatabase !== database) cleanups.push({ name: 'shop database', run: () => shopDatabase.close() });
+    const readReplica = options.readReplica ?? (config.shop.readUrl ? await openPostgres(config.shop.readUrl, poolMaxOf(config)) : null);
+    if (!options.readReplica && readReplica) cleanups.push({ name: 'read replica', run: () => readReplica.close() });
+    const shopSource = new ShopSource({ primary: shopDatabase, replica: readReplica, maxLagBytes: config.shop.maxLagBytes, checkIntervalMs: config.shop.checkSeconds * 1000, logger });
+    if (shopDatabase !== database) logger.info({ shop: shopDatabase.describe() }, 'The shop\'s data is read from its own database');
+    if (readReplica) logger.info({ replica: readReplica.describe(), maxLagBytes: config.shop.maxLagBytes }, 'Runs load from the read replica while its replay lag is within bound');
     if (mode === 'server') {
-      if (config.seedDemoData === 'auto') await seedDemoShopIfEmpty(database, config.demoProducts, logger);
+      // Demo data only where it cannot land in a real shop: Kiln's own database holding the shop.
+      if (config.seedDemoData === 'auto' && shopDatabase === database) await seedDemoShopIfEmpty(database, config.demoProducts, logger);
       await ensureInitialAdmin(database, config, logger);
     }
 
@@ -150,8 +168,8 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     const registry = new StrategyRegistry();
     for (const strategy of options.strategies ?? allStrategies) registry.register(strategy);
 
-    const shop = createShopReadPath({ database, cache, registry, logger, perSecond: config.shopRateLimitPerSecond });
-    const coverage = new CoverageSampler({ database, cache, logger, registry, intervalMs: config.coverageSampleMinutes * 60_000 });
+    const shop = createShopReadPath({ database, shopDatabase, cache, registry, logger, perSecond: config.shopRateLimitPerSecond });
+    const coverage = new CoverageSampler({ database, shopDatabase, cache, logger, registry, intervalMs: config.coverageSampleMinutes * 60_000 });
     // After the warmer's drain (cleanups run in reverse): the drained runs' samples and the last
     // read counts are written before the cache and the database close.
     cleanups.push({ name: 'shop read counts', run: () => shop.counter.stop() });
@@ -162,7 +180,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       () => undefined,
     );
     const boss = createBoss(database, { supervise: mode !== 'cli', maintenanceIntervalSeconds: config.workers.maintenanceSeconds, archiveDays });
-    const metrics = createMetrics({ database, cache, boss });
+    const metrics = createMetrics({ database, cache, boss, shopSource });
     const refusals = new RefusalLog({ database, logger, count: metrics.countRefusal });
     cleanups.push({ name: 'refused-request summary', run: () => refusals.stop() });
     const onRunFinished = (summary: RunSummary) => {
@@ -179,7 +197,10 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     const watchdog = new RunWatchdog({ database, boss, logger, onRunFinished });
     const runsWorkers = options.workers ?? (mode === 'worker' || mode === 'cli' || mode === 'test' || (mode === 'server' && config.workers.inServer));
     const workers = runsWorkers
-      ? new WorkerPool({ database, cache, boss, registry, logger, estimate: dryRunEstimator({ database, cache }), onRunFinished, readVersion: freshnessGuard(config, database) }, { slots: config.workers.slots })
+      ? new WorkerPool(
+          { database, shop: shopSource, cache, boss, registry, logger, estimate: dryRunEstimator({ database, shopDatabase, cache }), onRunFinished, readVersion: freshnessGuard(config, shopDatabase) },
+          { slots: config.workers.slots },
+        )
       : null;
     const warmer = new Warmer({
       database,
@@ -250,6 +271,8 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       config,
       logger,
       database,
+      shopDatabase,
+      shopSource,
       cache,
       registry,
       boss,
@@ -349,6 +372,10 @@ export function installRuntimeForTests(runtime: Runtime): () => void {
     holder.promise = undefined;
     holder.runtime = undefined;
   };
+}
+
+function poolMaxOf(config: Config): number {
+  return config.database.kind === 'postgres' ? config.database.poolMax : 10;
 }
 
 /** Warms every enabled strategy once. Another replica already warming them is not an error. */

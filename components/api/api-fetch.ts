@@ -94,3 +94,9 @@ export function fieldError(error: unknown, field: string): string | undefined {
     ? fieldMessage(error.message, error.field, true)
     : undefined;
 }
+
+/** A run refused because now is inside a schedule's blackout window (409 in_blackout): its words without the API hint. */
+export function blackoutRefusal(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.code !== 'in_blackout') return null;
+  return error.message.replace(/\s*Send "confirmBlackout": true to run anyway\.?$/, '');
+}

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import type { Scope } from '@/lib/api/runs';
-import { errorMessage } from '../api/api-fetch';
+import { blackoutRefusal, errorMessage } from '../api/api-fetch';
 import { type StartedRun, useStartRunMutation } from '../api/runs';
 import { Button, type ButtonProps } from '../ui/button';
 import { WarmDialog } from './warm-dialog';
@@ -11,7 +11,18 @@ import { WarmDialog } from './warm-dialog';
 export function useWarm(onStarted: (run: StartedRun) => void) {
   const start = useStartRunMutation();
   return {
-    warm: (scope: Scope) => start.mutate({ scope }, { onSuccess: onStarted }),
+    // Inside a schedule's blackout window the server asks for a confirmation: the operator gives it, or not.
+    warm: (scope: Scope) =>
+      start.mutate(
+        { scope },
+        {
+          onSuccess: onStarted,
+          onError: (error) => {
+            const blackout = blackoutRefusal(error);
+            if (blackout && window.confirm(`${blackout}\n\nStart the run anyway?`)) start.mutate({ scope, confirmBlackout: true }, { onSuccess: onStarted });
+          },
+        },
+      ),
     pending: start.isPending,
     error: start.isError ? errorMessage(start.error) : null,
   };

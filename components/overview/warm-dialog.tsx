@@ -4,7 +4,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { GovernorProfile } from '@/lib/api/governor';
 import type { Scope } from '@/lib/api/runs';
 import { humanize } from '@/lib/ui/format';
-import { errorMessage } from '../api/api-fetch';
+import { blackoutRefusal, errorMessage } from '../api/api-fetch';
 import { useRunEstimateQuery } from '../api/effect';
 import { type StartedRun, useStartRunMutation } from '../api/runs';
 import { EstimateTable } from '../effect/estimate-table';
@@ -31,6 +31,8 @@ export function WarmDialog({ scope, onStarted, onClose }: { scope: Scope; onStar
   const start = useStartRunMutation();
   const [profile, setProfile] = useState<GovernorProfile>('fixed');
   const nothing = estimate.data !== undefined && estimate.data.strategies.length === 0;
+  // Refused inside a blackout window: the reason, and Start becomes the confirmation.
+  const blackout = start.isError ? blackoutRefusal(start.error) : null;
 
   useEffect(() => {
     const dialog = ref.current;
@@ -63,7 +65,11 @@ export function WarmDialog({ scope, onStarted, onClose }: { scope: Scope; onStar
         </QueryState>
       </div>
       <div className="flex items-center justify-end gap-2 border-t border-border px-4 py-3">
-        {start.isError ? (
+        {blackout ? (
+          <p role="alert" className="mr-auto text-xs text-warn">
+            {blackout}. Start anyway?
+          </p>
+        ) : start.isError ? (
           <p role="alert" className="mr-auto text-xs text-bad">
             {errorMessage(start.error)}
           </p>
@@ -79,7 +85,7 @@ export function WarmDialog({ scope, onStarted, onClose }: { scope: Scope; onStar
           disabled={nothing}
           onClick={() =>
             start.mutate(
-              { scope, profile },
+              blackout ? { scope, profile, confirmBlackout: true } : { scope, profile },
               {
                 onSuccess: (run) => {
                   onStarted(run);
@@ -89,7 +95,7 @@ export function WarmDialog({ scope, onStarted, onClose }: { scope: Scope; onStar
             )
           }
         >
-          Start warmup
+          {blackout ? 'Start anyway' : 'Start warmup'}
         </Button>
       </div>
     </dialog>

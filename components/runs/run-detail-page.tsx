@@ -106,6 +106,18 @@ export function RunDetailPage({ id }: { id: string }) {
                   <RunProgressView runId={id} live={live} showLink={false} />
                 </Panel>
               ) : null}
+              {detail.warnings?.length ? (
+                <Panel title="Warnings" id="warnings">
+                  <ul className="divide-y divide-border text-sm">
+                    {detail.warnings.map((w, i) => (
+                      <li key={i} className="flex flex-wrap items-baseline gap-x-3 px-4 py-2">
+                        <span className="font-mono text-xs text-muted">{new Date(w.at).toLocaleTimeString('en-GB')}</span>
+                        <span className="text-warn">{w.message}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </Panel>
+              ) : null}
               <Panel title="Summary" id="summary">
                 <RunSummary run={detail} live={live.run} threshold={settings.data?.alertSuccessRate} />
               </Panel>

@@ -12,11 +12,13 @@ import { Button } from '../ui/button';
 import { CheckboxField, SelectField, TextField } from '../ui/field';
 import { StaleEditNotice, type StaleField } from '../ui/stale-edit-notice';
 import { useDebounced } from '../ui/use-debounced';
+import type { BlackoutWindow } from '@/lib/blackout';
+import { BlackoutEditor } from './blackout-editor';
 import { SchedulePreview } from './schedule-preview';
 import { GovernorProfileOptions } from '../runs/governor-profile-options';
 import { ScopePicker } from './scope-picker';
 
-type Draft = { name: string; cron: string; timezone: string; scope: Scope; concurrency: string; onlyMissing: boolean; enabled: boolean; misfirePolicy: MisfirePolicy; misfireGraceSeconds: string; governorProfile: GovernorProfile | '' };
+type Draft = { name: string; cron: string; timezone: string; scope: Scope; concurrency: string; onlyMissing: boolean; enabled: boolean; misfirePolicy: MisfirePolicy; misfireGraceSeconds: string; governorProfile: GovernorProfile | ''; blackoutWindows: BlackoutWindow[] };
 
 function toDraft(s: ScheduleView | null, timezone: string): Draft {
   return {
@@ -30,6 +32,7 @@ function toDraft(s: ScheduleView | null, timezone: string): Draft {
     misfirePolicy: s?.misfirePolicy ?? 'run_once',
     misfireGraceSeconds: String(s?.misfireGraceSeconds ?? 600),
     governorProfile: s?.governorProfile ?? '',
+    blackoutWindows: s?.blackoutWindows ?? [],
   };
 }
 
@@ -85,6 +88,7 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
       misfirePolicy: draft.misfirePolicy,
       misfireGraceSeconds: Number(draft.misfireGraceSeconds),
       governorProfile: draft.governorProfile === '' ? null : draft.governorProfile,
+      blackoutWindows: draft.blackoutWindows,
       ...(schedule ? {} : { enabled: draft.enabled }),
     };
     const done = { onSuccess: (saved: ScheduleView) => onDone(saved) };
@@ -137,6 +141,7 @@ export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: 
         {stale && schedule ? (
           <StaleEditNotice shown={schedule} current={stale.current} fields={EDITABLE} busy={update.isPending} onReapply={reapply} onDiscard={() => onDone(null)} />
         ) : null}
+        <BlackoutEditor windows={draft.blackoutWindows} timezone={draft.timezone.trim()} onChange={(windows) => set('blackoutWindows', windows)} error={err('blackoutWindows')} />
         <div className="flex items-center justify-end gap-3 pt-1">
           {general ? (
             <p role="alert" className="text-sm text-bad">

@@ -13,6 +13,7 @@ import { Button } from '../ui/button';
 import { ConfirmButton } from '../ui/confirm-button';
 import { LocalTime } from '../ui/local-time';
 import { Badge, StatusBadge } from '../ui/status-badge';
+import { describeBlackout } from '@/lib/blackout';
 
 /** One schedule: when it fires next, how its last slot went, the slots it missed, and its actions. */
 export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: ScheduleView; onEdit: () => void; editing: boolean }) {
@@ -32,6 +33,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
           <div className="mt-0.5 font-mono text-xs text-muted">
             {s.cron} · {s.timezone}
           </div>
+          {s.blackoutWindows?.length ? <div className="mt-0.5 text-xs text-muted">not {s.blackoutWindows.map(describeBlackout).join('; ')}</div> : null}
         </td>
         <td className="px-3 py-2 text-xs">
           <div>{describeScope(s.scope)}</div>

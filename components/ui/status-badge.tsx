@@ -21,6 +21,7 @@ const RUN_TONES: Record<string, Tone> = {
   started: 'ok',
   skipped_overlap: 'warn',
   skipped_busy: 'warn',
+  skipped_blackout: 'muted',
   missed: 'bad',
   error: 'bad',
   ok: 'ok',

@@ -28,6 +28,8 @@ export const startRunSchema = z.strictObject({
   dryRun: z.boolean().optional(),
   /** The load governor's profile (lib/api/governor.ts); absent: `fixed`. */
   profile: governorProfileSchema.optional(),
+  /** Run even though now is inside a blackout window of a schedule covering its strategies (else 409 `in_blackout`). */
+  confirmBlackout: z.boolean().optional(),
 });
 export type StartRunRequest = z.infer<typeof startRunSchema>;
 
@@ -189,6 +191,8 @@ export type RunDetail = RunListItem & {
   failureCount: number;
   /** Dry runs: what a real run of the same scope would take (keys, duration, cache memory); else null. */
   estimate: RunEstimate | null;
+  /** What went wrong without failing the run (a read replica passed over, say), oldest first, at most 20. */
+  warnings: { at: string; code: string; message: string }[];
 };
 
 export const statsQuerySchema = z.strictObject({

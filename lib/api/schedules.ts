@@ -1,10 +1,11 @@
+import type { BlackoutWindow } from '../blackout';
 import { z } from 'zod';
 import type { GovernorProfile } from './governor';
 import type { RunStatus, RunTrigger, Scope } from './runs';
 
 /** Shapes of the schedules API, shared by the route handlers and the browser. */
 
-export const FIRE_OUTCOMES = ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error'] as const;
+export const FIRE_OUTCOMES = ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error', 'skipped_blackout'] as const;
 export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
 
 export type LastFire = {
@@ -33,6 +34,8 @@ export type ScheduleInput = {
   misfireGraceSeconds?: number;
   /** The governor profile of its runs; null or absent: `gentle` for slots from 07:00 to 22:00 in its zone, else `fixed`. */
   governorProfile?: GovernorProfile | null;
+  /** When it must not fire, in its zone (lib/blackout.ts); absent: none. */
+  blackoutWindows?: BlackoutWindow[];
 };
 
 /** A schedule as the API shows it: its definition, when it fires next, and how its slots went. */
@@ -48,6 +51,7 @@ export type ScheduleView = {
   misfirePolicy: MisfirePolicy;
   misfireGraceSeconds: number;
   governorProfile: GovernorProfile | null;
+  blackoutWindows: BlackoutWindow[];
   createdAt: string;
   createdBy: string;
   updatedAt: string;

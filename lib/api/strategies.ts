@@ -100,4 +100,5 @@ export const warmupOptionsSchema = z.strictObject({
   concurrency: wholeNumber('a whole number', 1, 256).optional(),
   onlyMissing: z.boolean().optional(),
   dryRun: z.boolean().optional(),
+  confirmBlackout: z.boolean().optional(),
 });

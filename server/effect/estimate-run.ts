@@ -17,7 +17,8 @@ const MEMORY_SAMPLE = 50;
 const LOADED_SAMPLE = 10;
 const TIMEOUT_MS = 20_000;
 
-export type EstimateDeps = { database: Database; cache: Cache };
+/** `shopDatabase`: where the shop's data is counted (SHOP_DATABASE_URL; default: `database`). */
+export type EstimateDeps = { database: Database; shopDatabase?: Database; cache: Cache };
 /** What a dry run counted, per strategy: its key count, or why counting failed. */
 export type CountedKeys = Map<string, { count: number; error?: string }>;
 
@@ -46,7 +47,7 @@ export async function estimateRun(
   const estimates: StrategyEstimate[] = [];
   // One strategy after the other, as a run would: the listings and loads are the database's work.
   for (const resolved of strategies) {
-    const ctx: StrategyContext = { database: deps.database, options: resolved.options, signal: AbortSignal.timeout(TIMEOUT_MS), now, batchSize: 1000 };
+    const ctx: StrategyContext = { database: deps.shopDatabase ?? deps.database, options: resolved.options, signal: AbortSignal.timeout(TIMEOUT_MS), now, batchSize: 1000 };
     estimates.push(await estimateStrategy(deps, resolved, ctx, history.get(resolved.name), options.counted?.get(resolved.name)));
   }
   const known = <T,>(values: (T | null)[]) => values.filter((v): v is T => v !== null);

@@ -13,7 +13,8 @@ export const COVERAGE_SAMPLE_SIZE = 300;
 export const COVERAGE_WALK_LIMIT = 20_000;
 const SAMPLE_TIMEOUT_MS = 30_000;
 
-export type CoverageDeps = { database: Database; cache: Cache; logger?: Logger };
+/** `shopDatabase`: where the shop's data is read (SHOP_DATABASE_URL; default: `database`). */
+export type CoverageDeps = { database: Database; shopDatabase?: Database; cache: Cache; logger?: Logger };
 
 /**
  * Samples how much of each strategy's warm set is in the cache now, and for how long: a bounded
@@ -37,7 +38,7 @@ export async function sampleCoverage(
       const sampledAt = options.now ?? new Date();
       const sample = await sampleWarmSet(
         resolved,
-        { database: deps.database, options: resolved.options, signal: AbortSignal.timeout(SAMPLE_TIMEOUT_MS), now: sampledAt, batchSize: 1000 },
+        { database: deps.shopDatabase ?? deps.database, options: resolved.options, signal: AbortSignal.timeout(SAMPLE_TIMEOUT_MS), now: sampledAt, batchSize: 1000 },
         { size: COVERAGE_SAMPLE_SIZE, walkLimit: COVERAGE_WALK_LIMIT },
       );
       const ttls = await deps.cache.ttlMsMany(sample.keys);

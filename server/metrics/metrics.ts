@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
+import type { ShopSource } from '../db/shop-source';
 import { workers } from '../db/schema';
 import type { RunSummary } from '../warmup/run-records';
 import { WORKER_GONE_SECONDS } from '../warmup/run-watchdog';
@@ -14,6 +15,8 @@ export type MetricsDeps = {
   cache: Cache;
   /** The job engine, for the queue's depth (absent: no queue metrics). */
   boss?: PgBoss;
+  /** The read replica's lag guard (absent or without a replica: no replica metrics). */
+  shopSource?: ShopSource;
 };
 
 export type Metrics = {
@@ -160,6 +163,27 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       this.set((await deps.database.health()).ok ? 1 : 0);
     },
   });
+
+  const shopSource = deps.shopSource;
+  if (shopSource?.replica) {
+    new Gauge({
+      name: 'kiln_replica_up',
+      help: '1 when the read replica answers and is within its lag bound, 0 when runs load from the primary instead',
+      registers: [registry],
+      async collect() {
+        this.set((await shopSource.check()).state === 'ok' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'kiln_replica_lag_bytes',
+      help: "The read replica's replay lag in bytes of WAL behind the shop's primary (last measurement)",
+      registers: [registry],
+      collect() {
+        const status = shopSource.status();
+        if ('lagBytes' in status) this.set(status.lagBytes);
+      },
+    });
+  }
 
   const refused = new Counter({
     name: 'kiln_refused_requests_total',

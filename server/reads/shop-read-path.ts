@@ -20,7 +20,10 @@ export type ShopReadPath = {
 };
 
 export function createShopReadPath(deps: {
+  /** Kiln's database: read counts, strategy settings. */
   database: Database;
+  /** The shop's primary (SHOP_DATABASE_URL; default: `database`): what a read that misses loads from. */
+  shopDatabase?: Database;
   cache: Cache;
   registry: StrategyRegistry;
   logger?: Logger;
@@ -30,7 +33,7 @@ export function createShopReadPath(deps: {
   const counter = new ReadCounter(database, { logger });
   const settings = new StrategySettingsCache(database, registry);
   return {
-    reads: new ShopReads({ cache, database, counter, settings, logger }),
+    reads: new ShopReads({ cache, database: deps.shopDatabase ?? database, counter, settings, logger }),
     counter,
     limiter: new ClientRateLimiter({ perSecond: deps.perSecond }),
   };

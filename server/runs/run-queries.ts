@@ -65,7 +65,7 @@ export async function getRunDetail(database: Database, id: string, options: { se
   const [run] = await database.rows<Omit<RunDetail, 'results' | 'shards' | 'failures'>>(sql`
     select ${RUN_COLUMNS}, r.owner, ${isoTimestamp('r.cancel_requested_at')} as "cancelRequestedAt",
       r.cancel_requested_by as "cancelRequestedBy", r.retry_of::text as "retryOf", r.key_filter as "keyFilter",
-      ${runProgressJson()} as progress, r.estimate, (select count(*)::int from run_failures f where f.run_id = r.id) as "failureCount"
+      ${runProgressJson()} as progress, r.estimate, r.warnings, (select count(*)::int from run_failures f where f.run_id = r.id) as "failureCount"
     from runs r left join schedules s on s.id = r.schedule_id
     where r.id = ${id}::uuid`);
   if (!run) throw new AppError('not_found', `No run with id ${id}`, { field: 'id' });

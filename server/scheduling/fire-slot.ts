@@ -1,5 +1,6 @@
 import 'server-only';
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { blackoutAt, describeBlackout } from '@/lib/blackout';
 import type { Database } from '../db/client';
 import { type Schedule, type ScheduleFire, runs } from '../db/schema';
 import type { Logger } from '../logger';
@@ -48,12 +49,13 @@ export async function fireSlot(deps: FireDeps, scheduleId: number, slotAt: Date,
   if (!belongsTo(schedule, slotAt)) return { ...report, notClaimed: 'not_a_slot' };
   if (!(await claimSlot(database, schedule.id, slotAt, warmer.owner))) return { ...report, notClaimed: 'taken' };
 
-  const result = await startRunFor(deps, schedule, trigger, slotAt);
+  const result = blackout(schedule, slotAt, trigger) ?? (await startRunFor(deps, schedule, trigger, slotAt));
   await database.rows(sql`
     update schedule_fires set outcome = ${result.outcome}, run_id = ${result.runId ?? null}::uuid, reason = ${result.reason ?? null}
     where schedule_id = ${schedule.id} and slot_at = ${slotAt.toISOString()}::timestamptz`);
   const log = { schedule: schedule.name, scheduleId: schedule.id, slot: slotAt.toISOString(), trigger, ...result };
-  if (result.outcome === 'started') logger.info(log, `Schedule "${schedule.name}" fired for ${slotAt.toISOString()}: run ${result.runId}`);
+  if (result.outcome === 'skipped_blackout') logger.info(log, `Schedule "${schedule.name}" did not run for ${slotAt.toISOString()}: ${result.reason}`);
+  else if (result.outcome === 'started') logger.info(log, `Schedule "${schedule.name}" fired for ${slotAt.toISOString()}: run ${result.runId}`);
   else logger.warn(log, `Schedule "${schedule.name}" did not run for ${slotAt.toISOString()}: ${result.reason}`);
   return { ...report, claimed: true, ...result };
 }
@@ -102,6 +104,17 @@ async function startRunFor(deps: FireDeps, schedule: Schedule, trigger: FireTrig
     if (error instanceof StrategiesBusyError) return { outcome: 'skipped_busy', reason: error.message };
     return { outcome: 'error', reason: (error as Error).message };
   }
+}
+
+/**
+ * A slot inside one of the schedule's blackout windows is skipped, an expected skip (logged as
+ * information, no alert). A late catch-up is skipped too when it would start inside one now.
+ */
+function blackout(schedule: Schedule, slotAt: Date, trigger: FireTrigger): StartResult | null {
+  const now = new Date();
+  const window = blackoutAt(schedule.blackoutWindows, schedule.timezone, slotAt) ?? (trigger === 'catch_up' ? blackoutAt(schedule.blackoutWindows, schedule.timezone, now) : null);
+  if (!window) return null;
+  return { outcome: 'skipped_blackout', reason: `Inside the blackout window ${describeBlackout(window)} (${schedule.timezone})` };
 }
 
 function belongsTo(schedule: Schedule, slotAt: Date): boolean {

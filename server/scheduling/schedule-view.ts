@@ -47,6 +47,7 @@ export async function buildScheduleViews(database: Database, rows: Schedule[], n
       misfirePolicy: row.misfirePolicy,
       misfireGraceSeconds: row.misfireGraceSeconds,
       governorProfile: row.governorProfile,
+      blackoutWindows: row.blackoutWindows,
       createdAt: row.createdAt.toISOString(),
       createdBy: row.createdBy,
       updatedAt: row.updatedAt.toISOString(),

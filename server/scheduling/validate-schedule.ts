@@ -1,6 +1,7 @@
 import 'server-only';
 import { GOVERNOR_PROFILES, type GovernorProfile } from '@/lib/api/governor';
 import type { MisfirePolicy, ScheduleInput } from '@/lib/api/schedules';
+import { parseBlackoutWindows } from '@/lib/blackout';
 import type { Schedule, Scope } from '../db/schema';
 import { AppError, clip, quote } from '../errors';
 import { validateConcurrency } from '../warmup/limiter';
@@ -17,7 +18,7 @@ export type ValidationContext = { registry: StrategyRegistry; defaultTimezone: s
 
 export const MAX_NAME_LENGTH = 100;
 export const MAX_GRACE_SECONDS = 86_400;
-const FIELDS = ['name', 'cron', 'timezone', 'scope', 'concurrency', 'onlyMissing', 'enabled', 'misfirePolicy', 'misfireGraceSeconds', 'governorProfile'];
+const FIELDS = ['name', 'cron', 'timezone', 'scope', 'concurrency', 'onlyMissing', 'enabled', 'misfirePolicy', 'misfireGraceSeconds', 'governorProfile', 'blackoutWindows'];
 
 /**
  * The one validation of a schedule, used by create, update and the defaults. Throws AppError with
@@ -37,6 +38,7 @@ export function validateScheduleInput(input: unknown, context: ValidationContext
     misfirePolicy: policy(o.misfirePolicy ?? 'run_once'),
     misfireGraceSeconds: grace(o.misfireGraceSeconds ?? 600),
     governorProfile: o.governorProfile === undefined || o.governorProfile === null ? null : profile(o.governorProfile),
+    blackoutWindows: blackoutWindows(o.blackoutWindows),
   };
 }
 
@@ -44,8 +46,8 @@ export function validateScheduleInput(input: unknown, context: ValidationContext
 export function validateSchedulePatch(patch: unknown, current: Schedule, context: ValidationContext): ScheduleValues {
   const o = asObject(patch);
   if (Object.keys(o).length === 0) throw new AppError('invalid_request', `Nothing to change: send at least one of ${FIELDS.join(', ')}`);
-  const { name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, governorProfile } = current;
-  return validateScheduleInput({ name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, governorProfile, ...o }, context);
+  const { name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, governorProfile, blackoutWindows } = current;
+  return validateScheduleInput({ name, cron, timezone, scope, concurrency, onlyMissing, enabled, misfirePolicy, misfireGraceSeconds, governorProfile, blackoutWindows, ...o }, context);
 }
 
 /**
@@ -128,6 +130,12 @@ function profile(input: unknown): GovernorProfile {
   throw new AppError('invalid_request', `Expected governorProfile to be one of ${GOVERNOR_PROFILES.map((p) => `"${p}"`).join(', ')}, or null for the default by time of day; got ${quote(input)}`, {
     field: 'governorProfile',
   });
+}
+
+function blackoutWindows(input: unknown) {
+  const parsed = parseBlackoutWindows(input);
+  if ('problem' in parsed) throw new AppError('invalid_request', parsed.problem.message, { field: parsed.problem.field });
+  return parsed.windows;
 }
 
 function grace(input: unknown): number {

@@ -305,3 +305,13 @@ export async function announceRunEnded(database: Database, runId: string, onRunF
   await database.db.execute(sql`select pg_notify(${RUN_ENDED_CHANNEL}, ${runId})`).catch(() => {});
   return summary;
 }
+
+/** Runs keep at most this many warnings: the first ones say what went wrong. */
+export const MAX_RUN_WARNINGS = 20;
+
+/** Adds a warning to a run (bounded); a warning that could not be written is only logged by the caller. */
+export async function recordRunWarning(database: Database, runId: string, warning: { code: string; message: string }): Promise<void> {
+  await database.rows(sql`
+    update runs set warnings = warnings || jsonb_build_array(jsonb_build_object('at', now(), 'code', ${warning.code}::text, 'message', ${warning.message.slice(0, 500)}::text))
+    where id = ${runId}::uuid and jsonb_array_length(warnings) < ${MAX_RUN_WARNINGS}`);
+}

@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { RunEstimate } from '@/lib/api/effect';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
+import { type ShopSource, readReplayPosition, switchableDatabase } from '../db/shop-source';
 import type { Run, ShardProgress } from '../db/schema';
 import type { Logger } from '../logger';
 import { CacheBreaker } from './cache-breaker';
@@ -12,7 +13,7 @@ import { GOVERNOR_SAMPLE_MS, lastGovernorSample, recordGovernorSample } from './
 import { ConcurrencyLimiter } from './limiter';
 import { persistWithRetry } from './persist';
 import type { StrategyRegistry } from './registry';
-import { FENCE_MARGIN_SECONDS, type RunSummary, type ShardKey, announceRunEnded, requestCancel, shardExpirySeconds } from './run-records';
+import { FENCE_MARGIN_SECONDS, type RunSummary, type ShardKey, announceRunEnded, recordRunWarning, requestCancel, shardExpirySeconds } from './run-records';
 import { DEADLINE_PREFIX, type ShardResult, beginShard, endShard, finishDryRun, heartbeatShard, planShards } from './shard-records';
 import type { ResolvedStrategy } from './strategy';
 import { formatSummary } from './summary';
@@ -22,7 +23,13 @@ const HEARTBEAT_MS = 500;
 const GOVERNOR_TICK_MS = 250;
 
 export type ShardDeps = {
+  /** Kiln's database: run records, shard state, settings. */
   database: Database;
+  /**
+   * Where strategies load the shop's data (the shop's primary, or its read replica while it keeps
+   * up: server/db/shop-source.ts). Absent: `database` holds the shop too.
+   */
+  shop?: ShopSource;
   cache: Cache;
   boss: PgBoss;
   registry: StrategyRegistry;
@@ -80,6 +87,37 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
     await save({ status: 'failed', error: `no strategy named ${key.strategy} is registered in this worker (${deps.worker})` });
     return { job: 'complete', keys: 0 };
   }
+
+  // The shop's data comes from the replica while its lag is within bound, else from the primary:
+  // asked before the shard starts and again every check interval (between batches, through one object).
+  const chosen = deps.shop ? await deps.shop.choose() : null;
+  const shopDb = switchableDatabase(chosen?.database ?? database);
+  const where = `${key.strategy} shard ${key.shard}`;
+  const warn = (warning: { code: string; message: string }) => {
+    log.warn({ warning }, warning.message);
+    void recordRunWarning(database, key.runId, { code: warning.code, message: `${warning.message} [${where}]` }).catch((error: unknown) => log.warn({ err: error }, 'Could not record the run warning'));
+  };
+  if (chosen?.warning) warn(chosen.warning);
+  let recheck: NodeJS.Timeout | undefined;
+  if (deps.shop?.replica) {
+    const shop = deps.shop;
+    recheck = setInterval(() => {
+      void shop.choose().then((next) => {
+        if (next.database === shopDb.current()) return;
+        shopDb.set(next.database);
+        if (next.warning) warn(next.warning);
+        else log.info({ replica: next.status }, `The read replica caught up: ${where} loads from it again`);
+      }, () => {});
+    }, shop.checkIntervalMs);
+  }
+  const readVersion = deps.readVersion && deps.shop?.replica
+    ? (() => {
+        // Loaded from the replica, a batch's data is as of the replica's replayed position, not the primary's.
+        const { readVersion: primaryVersion } = deps;
+        const replica = deps.shop.replica;
+        return () => (shopDb.current() === replica ? readReplayPosition(replica) : primaryVersion());
+      })()
+    : deps.readVersion;
 
   const controller = new AbortController();
   const limiter = new ConcurrencyLimiter(1);
@@ -154,7 +192,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
   try {
     let range = shard.rangeFrom !== null && shard.rangeTo !== null ? { from: shard.rangeFrom, to: shard.rangeTo } : undefined;
     let expected = shard.expected;
-    const ctx = { database, options: resolved.options, signal: controller.signal, now: run.createdAt, batchSize: plan.batchSize };
+    const ctx = { database: shopDb.database, options: resolved.options, signal: controller.signal, now: run.createdAt, batchSize: plan.batchSize };
     if (!shard.planned && resolved.strategy.keySpace && !run.dryRun) {
       // The strategy's first shard splits its key space: this range is its own, the rest are queued for every worker.
       phase = 'planning';
@@ -175,7 +213,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
     const keyFilter = run.keyFilter?.[key.strategy];
     const stats = await warmStrategy(resolved, {
       cache,
-      database,
+      database: shopDb.database,
       limiter,
       signal: controller.signal,
       batchSize: plan.batchSize,
@@ -189,7 +227,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
       breaker,
       stopListing: () => performance.now() >= capAt || control.handBack(),
       fenceAt,
-      readVersion: deps.readVersion, // freshness guard (issue 17)
+      readVersion, // freshness guard (issue 17)
       onLoad: (ms, keys, ok) => governor?.observeLoad(ms, keys, ok, performance.now()),
       onWrite: (ms) => governor?.observeWrite(ms, performance.now()),
       onProgress: (p) => {
@@ -235,6 +273,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
   } finally {
     clearInterval(timer);
     clearInterval(governorTimer);
+    clearInterval(recheck);
     clearTimeout(deadline);
     await flushSample(); // the last decision, so a shard's end does not lose why it moved
     untrack();

@@ -111,6 +111,11 @@ export type OwnPostgresOptions = {
   logical?: boolean;
   /** Outlives the test that started it (a file's beforeAll): the caller calls destroy(). */
   keep?: boolean;
+  /**
+   * A hot standby of this server (pg_basebackup -R over a replication connection; the default
+   * wal_level=replica and initdb's trust rule for replication allow it): read-only, replaying its WAL.
+   */
+  standbyOf?: OwnPostgres;
 };
 
 const PG_BIN = (() => {
@@ -130,8 +135,18 @@ export async function startOwnPostgres(options: OwnPostgresOptions = {}): Promis
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-pg-'));
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
-  const [initdb, initArgs] = asServerUser(path.join(PG_BIN, 'initdb'), ['-D', dir, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--no-sync']);
-  execFileSync(initdb, initArgs, { stdio: 'ignore' });
+  if (options.standbyOf) {
+    // A streaming replica: a base backup of the primary with its connection settings (-R: standby.signal
+    // and primary_conninfo), replaying the primary's WAL as it comes.
+    fs.chmodSync(dir, 0o700);
+    const [basebackup, backupArgs] = asServerUser(path.join(PG_BIN, 'pg_basebackup'), [
+      '-h', '127.0.0.1', '-p', String(options.standbyOf.port), '-U', 'postgres', '-D', dir, '-R', '-X', 'stream', '--no-sync', '--checkpoint=fast',
+    ]);
+    execFileSync(basebackup, backupArgs, { stdio: 'ignore' });
+  } else {
+    const [initdb, initArgs] = asServerUser(path.join(PG_BIN, 'initdb'), ['-D', dir, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--no-sync']);
+    execFileSync(initdb, initArgs, { stdio: 'ignore' });
+  }
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let child: ChildProcess | undefined;
   const start = async () => {

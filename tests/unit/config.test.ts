@@ -88,3 +88,32 @@ describe('the change stream variables', () => {
     expect(() => parseConfig({ KILN_CHANGE_STREAM: 'logical' })).toThrow(/KILN_CHANGE_STREAM: logical needs DATABASE_URL/);
   });
 });
+
+describe('the shop database and its read replica', () => {
+  test('default to Kiln\'s own database, no replica, a 16 MiB lag bound checked every 5 s', () => {
+    expect(parseConfig({}).shop).toEqual({ primaryUrl: null, readUrl: null, maxLagBytes: 16 * 1024 * 1024, checkSeconds: 5 });
+    // The same URL as Kiln's is Kiln's database: one connection pool, the change stream stays on.
+    const same = parseConfig({ DATABASE_URL: 'postgres://db/kiln', SHOP_DATABASE_URL: 'postgres://db/kiln' });
+    expect(same.shop.primaryUrl).toBeNull();
+    expect(same.changeStream.mode).toBe('auto');
+  });
+
+  test('reads the three URLs; a shop apart turns the change stream off', () => {
+    const config = parseConfig({
+      DATABASE_URL: 'postgres://kiln-db/kiln',
+      SHOP_DATABASE_URL: 'postgres://shop-db/shop',
+      DATABASE_READ_URL: 'postgres://shop-replica/shop',
+      KILN_REPLICA_MAX_LAG_BYTES: '1048576',
+      KILN_REPLICA_CHECK_SECONDS: '2',
+    });
+    expect(config.shop).toEqual({ primaryUrl: 'postgres://shop-db/shop', readUrl: 'postgres://shop-replica/shop', maxLagBytes: 1048576, checkSeconds: 2 });
+    expect(config.changeStream.mode).toBe('off');
+  });
+
+  test('refuses a replica of the embedded database, a bad URL or bound, and a forced change stream with the shop apart', () => {
+    expect(() => parseConfig({ DATABASE_READ_URL: 'postgres://replica/shop' })).toThrow(/DATABASE_READ_URL: needs a Postgres primary/);
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://db/kiln', DATABASE_READ_URL: 'mysql://replica/shop' })).toThrow(/DATABASE_READ_URL: expected a postgres/);
+    expect(() => parseConfig({ KILN_REPLICA_MAX_LAG_BYTES: '-1' })).toThrow(/KILN_REPLICA_MAX_LAG_BYTES/);
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://db/kiln', SHOP_DATABASE_URL: 'postgres://shop/shop', KILN_CHANGE_STREAM: 'triggers' })).toThrow(/KILN_CHANGE_STREAM: triggers needs the shop's tables/);
+  });
+});

@@ -29,7 +29,7 @@ export const runTrigger = pgEnum('run_trigger', ['startup', 'schedule', 'catch_u
 export const runStatus = pgEnum('run_status', ['running', 'succeeded', 'partial', 'failed', 'cancelled', 'abandoned']);
 export const strategyOutcome = pgEnum('strategy_outcome', ['succeeded', 'partial', 'failed', 'cancelled', 'skipped']);
 export const misfirePolicy = pgEnum('misfire_policy', ['skip', 'run_once']);
-export const fireOutcome = pgEnum('fire_outcome', ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error']);
+export const fireOutcome = pgEnum('fire_outcome', ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error', 'skipped_blackout']);
 export const shardStatus = pgEnum('shard_status', ['queued', 'running', 'done', 'failed', 'cancelled']);
 /** How a run's loads in flight are steered (server/warmup/governor.ts). */
 export const governorProfile = pgEnum('governor_profile', ['fixed', 'gentle', 'max']);
@@ -108,6 +108,8 @@ export const schedules = pgTable(
     version: integer('version').notNull().default(1),
     /** The governor profile of its runs; null: `gentle` for slots between 07:00 and 22:00 in its zone, else `fixed`. */
     governorProfile: governorProfile('governor_profile'),
+    /** Times (in the schedule's zone) when it must not fire, nor its strategies be run by hand without confirmation. */
+    blackoutWindows: jsonb('blackout_windows').$type<BlackoutWindow[]>().notNull().default([]),
     createdAt: tz('created_at').notNull().defaultNow(),
     createdBy: text('created_by').notNull().default('system'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
@@ -164,6 +166,8 @@ export const runs = pgTable(
     error: text('error'),
     /** Dry runs: what a real run of the same scope would take (keys, duration, cache memory). */
     estimate: jsonb('estimate').$type<Record<string, unknown>>(),
+    /** What went wrong without failing the run (a lagging read replica, say): bounded, oldest first. */
+    warnings: jsonb('warnings').$type<RunWarning[]>().notNull().default([]),
   },
   (t) => [
     // Newest first, as the runs list pages (order by created_at desc nulls last, id desc nulls last).
@@ -371,6 +375,10 @@ export const auditLog = pgTable(
     index('audit_log_action_idx').on(t.action, t.at.desc()),
   ],
 );
+
+/** Days 0 (Sunday) to 6 in the schedule's zone; start and end `HH:MM`, end after start or `24:00`. */
+export type BlackoutWindow = { days: number[]; start: string; end: string };
+export type RunWarning = { at: string; code: string; message: string };
 
 export type StoredRunPlan = {
   strategies: { name: string; priority: number; ttlSeconds: number; options: Record<string, unknown> }[];

@@ -30,6 +30,7 @@ describe('validating a schedule', () => {
       misfirePolicy: 'run_once',
       misfireGraceSeconds: 600,
       governorProfile: null,
+      blackoutWindows: [],
     });
   });
 
@@ -87,7 +88,7 @@ describe('validating a schedule', () => {
 describe('validating an edit', () => {
   const current = {
     id: 1, name: 'Nightly', cron: '0 2 * * *', timezone: 'UTC', scope: { all: true }, concurrency: 50, onlyMissing: false, enabled: true,
-    misfirePolicy: 'run_once', misfireGraceSeconds: 600, governorProfile: null, createdAt: new Date(), createdBy: 'a', updatedAt: new Date(), updatedBy: 'a', version: 1,
+    misfirePolicy: 'run_once', misfireGraceSeconds: 600, governorProfile: null, blackoutWindows: [], createdAt: new Date(), createdBy: 'a', updatedAt: new Date(), updatedBy: 'a', version: 1,
   } satisfies Schedule;
 
   it('applies the patch to the current schedule and checks the whole', () => {
