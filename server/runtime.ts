@@ -11,6 +11,7 @@ import { type Database, openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoShopIfEmpty } from './db/seed/demo';
 import { CoverageSampler } from './effect/coverage-sampler';
+import { EffectSampler } from './effect/effect-sampler';
 import { dryRunEstimator } from './effect/estimate-run';
 import { ChangeStreamConsumer } from './freshness/consumer';
 import { freshnessGuard } from './freshness/rewarm-plan';
@@ -56,6 +57,8 @@ export type Runtime = {
   shop: ShopReadPath;
   /** Cache coverage samples: after each run, periodically (one replica), on demand. */
   coverage: CoverageSampler;
+  /** Keyspace counters and used/unread checks of runs' warm sets (issue 18): after each run, periodically (one replica). */
+  effect: EffectSampler;
   /** Re-warms the keys a database change touches (started in server mode; one consumer across replicas). */
   freshness: ChangeStreamConsumer;
   /** Requests refused without a valid credential: counted, summarized in the audit log once a minute per address. */
@@ -151,6 +154,8 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     // read counts are written before the cache and the database close.
     cleanups.push({ name: 'shop read counts', run: () => shop.counter.stop() });
     cleanups.push({ name: 'coverage', run: () => coverage.stop() });
+    const effect = new EffectSampler({ database, cache, logger, intervalMs: config.keyspaceSampleSeconds * 1000 });
+    cleanups.push({ name: 'effect', run: () => effect.stop() });
     const boss = createBoss(database, { supervise: mode !== 'cli', maintenanceIntervalSeconds: config.workers.maintenanceSeconds });
     const metrics = createMetrics({ database, cache, boss });
     const refusals = new RefusalLog({ database, logger, count: metrics.countRefusal });
@@ -158,6 +163,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     const onRunFinished = (summary: RunSummary) => {
       metrics.observeRun(summary);
       coverage.afterRun(summary);
+      effect.afterRun(summary);
       forgetRecentStrategyViews(database); // their last run changed
     };
 
@@ -211,6 +217,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       cleanups.push({ name: 'rate-limit sweep', run: () => clearInterval(prune) });
       shop.counter.start();
       coverage.start();
+      effect.start();
       // The default schedules once, on a first start; then this process fires every enabled
       // schedule (the claim in Postgres keeps each slot to one process). Stopped before the warmer drains.
       const created = await ensureDefaultSchedules({ database, registry, defaultTimezone: config.timezone });
@@ -237,6 +244,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       metrics,
       shop,
       coverage,
+      effect,
       freshness,
       refusals,
       startedAt: new Date(),
