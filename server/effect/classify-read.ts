@@ -39,7 +39,7 @@ export type ClassifyInput = {
 export function classifyRead(input: ClassifyInput): ReadVerdict {
   const { state } = input;
   if (state.kind === 'missing') return 'gone';
-  const rewritten = input.lastWriteMs > input.writtenAtMs + 1000;
+  const rewritten = input.lastWriteMs > input.writtenAtMs;
   const since = Math.max(input.writtenAtMs, input.lastWriteMs);
   let read: boolean | null;
   if (state.kind === 'idle') {

@@ -115,3 +115,5 @@ export const keyspaceSamples = pgTable('keyspace_samples', {
   /** The youngest node's uptime: a smaller one than the previous sample's means the counters restarted. */
   uptimeSeconds: bigint('uptime_seconds', { mode: 'number' }).notNull(),
 });
+
+export type EffectSampleRow = typeof effectSamples.$inferSelect;
