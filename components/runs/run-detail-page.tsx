@@ -15,6 +15,7 @@ import { useDebounced } from '../ui/use-debounced';
 import { EstimateTable } from '../effect/estimate-table';
 import { FailedKeysTable, failuresCaption } from './failed-keys';
 import { RunCoverage } from './run-coverage';
+import { RunEffect } from './run-effect';
 import { RunProgressView } from './run-progress';
 import { RunSummary } from './run-summary';
 import { RunTimeline } from './run-timeline';
@@ -130,6 +131,7 @@ export function RunDetailPage({ id }: { id: string }) {
               )}
             </Panel>
             {detail.dryRun ? null : <RunCoverage run={detail} />}
+            {detail.dryRun ? null : <RunEffect run={detail} />}
           </div>
         )}
       </QueryState>
