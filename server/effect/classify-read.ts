@@ -6,9 +6,9 @@ export type ReadVerdict = 'used' | 'unread' | 'gone' | 'unknown';
 /** Redis gives a new key this LFU counter (LFU_INIT_VAL); a read adds 1 to a counter this low. */
 export const LFU_INIT_VAL = 5;
 /**
- * Seconds of slack on an idle time: Redis's LRU clock ticks once a second, OBJECT IDLETIME rounds
- * down, and the recorded write time is taken just before the batch's write. A read within this long
- * after the write cannot be told from the write itself.
+ * Seconds of slack on an idle time: Redis's LRU clock ticks once a second and OBJECT IDLETIME rounds
+ * down. The recorded write time is taken once the batch's write returned (never before the write), so
+ * an unread key never looks read; a read within this long after the write cannot be told from it.
  */
 export const IDLE_SLACK_SECONDS = 2;
 

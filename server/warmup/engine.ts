@@ -75,7 +75,7 @@ export type WarmOptions = {
   onProgress?: (progress: StrategyProgress) => void;
   progressIntervalMs?: number;
   /**
-   * Called after each batch write with the keys it wrote and when the write began (a key's baseline
+   * Called after each batch write with the keys it wrote and when the write ended (a key's baseline
    * for "read since it was written", issue 18). Not called for superseded keys or in a dry run.
    */
   onWarmed?: (keys: string[], writtenAt: Date) => void;
@@ -223,8 +223,10 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
     }
 
     try {
-      const writtenAt = new Date();
       const results = await cache.setMany(entries, version === undefined ? undefined : { version });
+      // Taken once the write is done, not before: a write queued behind others (a busy process) would
+      // otherwise look older than it is, and an unread key's idle time shorter than the time since it.
+      const writtenAt = new Date();
       breaker.success();
       if (options.onWarmed) options.onWarmed(entries.filter((_, i) => results[i]?.ok && !(results[i] as { superseded?: true }).superseded).map((e) => e.key), writtenAt);
       results.forEach((result, i) => {
