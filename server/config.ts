@@ -148,6 +148,7 @@ const envSchema = z.object({
   KILN_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256, { error: 'must be at most 256 characters' }).optional(),
   SHOP_RATE_LIMIT_RPS: integer(1, 1_000_000).default(1000),
   COVERAGE_SAMPLE_MINUTES: integer(1, 1440).default(5),
+  KEYSPACE_SAMPLE_SECONDS: integer(5, 3600).default(60),
   KILN_CHANGE_STREAM: z.enum(['auto', 'off', 'logical', 'triggers'], { error: "expected 'auto', 'off', 'logical' or 'triggers'" }).default('auto'),
   KILN_CHANGE_SLOT: z.string().regex(/^[a-z0-9_]{1,63}$/, { error: 'lower-case letters, digits and _ only (1-63 characters)' }).optional(),
   KILN_SLOT_MAX_RETAINED_MB: integer(1, 1_048_576).default(1024),
@@ -206,6 +207,8 @@ export type Config = {
   shopRateLimitPerSecond: number;
   /** Minutes between periodic cache-coverage samples (one process of all replicas takes them). */
   coverageSampleMinutes: number;
+  /** Seconds between samples of Redis's keyspace counters; also how often due used-share checks are looked for (one process of all replicas). */
+  keyspaceSampleSeconds: number;
   /** Re-warming keys when the shop's rows change (server/freshness). */
   changeStream: ChangeStreamConfig;
   /** Which peers are proxies whose forwarded headers are believed, and the public origin. */
@@ -305,6 +308,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     initialAdmin: { email: e.KILN_ADMIN_EMAIL, password: e.KILN_ADMIN_PASSWORD },
     shopRateLimitPerSecond: e.SHOP_RATE_LIMIT_RPS,
     coverageSampleMinutes: e.COVERAGE_SAMPLE_MINUTES,
+    keyspaceSampleSeconds: e.KEYSPACE_SAMPLE_SECONDS,
     changeStream: {
       // The change stream's tables and triggers live beside the shop's: not possible with the shop apart (yet).
       mode: shopPrimaryUrl ? 'off' : e.KILN_CHANGE_STREAM,

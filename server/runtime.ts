@@ -14,6 +14,7 @@ import { seedDemoShopIfEmpty } from './db/seed/demo';
 import { loadPolicyDays } from './retention/prune';
 import { RetentionRunner } from './retention/retention-runner';
 import { CoverageSampler } from './effect/coverage-sampler';
+import { EffectSampler } from './effect/effect-sampler';
 import { dryRunEstimator } from './effect/estimate-run';
 import { ChangeStreamConsumer } from './freshness/consumer';
 import { freshnessGuard } from './freshness/rewarm-plan';
@@ -65,6 +66,8 @@ export type Runtime = {
   shop: ShopReadPath;
   /** Cache coverage samples: after each run, periodically (one replica), on demand. */
   coverage: CoverageSampler;
+  /** Keyspace counters and used/unread checks of runs' warm sets (issue 18): after each run, periodically (one replica). */
+  effect: EffectSampler;
   /** Re-warms the keys a database change touches (started in server mode; one consumer across replicas). */
   freshness: ChangeStreamConsumer;
   /** Prunes by the retention policies (servers and workers, one pass at a time across them). */
@@ -174,6 +177,8 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     // read counts are written before the cache and the database close.
     cleanups.push({ name: 'shop read counts', run: () => shop.counter.stop() });
     cleanups.push({ name: 'coverage', run: () => coverage.stop() });
+    const effect = new EffectSampler({ database, cache, logger, intervalMs: config.keyspaceSampleSeconds * 1000 });
+    cleanups.push({ name: 'effect', run: () => effect.stop() });
     // pg-boss keeps its archive for the job_archive retention policy's days (read once, at the start).
     const archiveDays = await loadPolicyDays(database).then(
       (days) => days.job_archive,
@@ -186,6 +191,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     const onRunFinished = (summary: RunSummary) => {
       metrics.observeRun(summary);
       coverage.afterRun(summary);
+      effect.afterRun(summary);
       forgetRecentStrategyViews(database); // their last run changed
     };
 
@@ -255,6 +261,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       cleanups.push({ name: 'rate-limit sweep', run: () => clearInterval(prune) });
       shop.counter.start();
       coverage.start();
+      effect.start();
       // The default schedules once, on a first start; then this process fires every enabled
       // schedule (the claim in Postgres keeps each slot to one process). Stopped before the warmer drains.
       const created = await ensureDefaultSchedules({ database, registry, defaultTimezone: config.timezone });
@@ -283,6 +290,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       metrics,
       shop,
       coverage,
+      effect,
       freshness,
       retention,
       refusals,

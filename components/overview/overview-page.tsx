@@ -3,6 +3,7 @@
 import { useMeQuery } from '../api/auth';
 import { CoveragePanel } from '../effect/coverage-panel';
 import { HitRatePanel } from '../effect/hit-rate-panel';
+import { UsedPanel } from '../effect/used-panel';
 import { useSettingsQuery, useStrategiesQuery } from '../api/strategies';
 import { Can } from '../shell/role';
 import { PageHeader, Panel } from '../ui/panel';
@@ -63,6 +64,7 @@ export function OverviewPage() {
       <div className="space-y-4">
         <CoveragePanel />
         <HitRatePanel />
+        <UsedPanel />
       </div>
     </>
   );

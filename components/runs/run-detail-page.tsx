@@ -18,6 +18,7 @@ import { WarmButton } from '../overview/warm-button';
 import { FailedKeysTable, failuresCaption } from './failed-keys';
 import { RunCoverage } from './run-coverage';
 import { RunGovernor } from './run-governor';
+import { RunEffect } from './run-effect';
 import { RunProgressView } from './run-progress';
 import { RunSummary } from './run-summary';
 import { RunTimeline } from './run-timeline';
@@ -184,6 +185,7 @@ export function RunDetailPage({ id }: { id: string }) {
               </Panel>
               {detail.dryRun ? null : <RunGovernor run={detail} />}
               {detail.dryRun ? null : <RunCoverage run={detail} />}
+              {detail.dryRun ? null : <RunEffect run={detail} />}
             </div>
           )}
         </QueryState>

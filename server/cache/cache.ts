@@ -45,8 +45,32 @@ export interface Cache {
   /** Keys that start with a prefix, in batches, without blocking the server (SCAN, not KEYS). */
   scan(prefix: string, batchSize?: number): AsyncIterable<string[]>;
   health(): Promise<CacheHealth>;
+  /**
+   * Whether each key was read, asked without touching it (issue 18): Redis's OBJECT IDLETIME under an
+   * LRU or no-eviction policy, OBJECT FREQ under an LFU policy, with the policy and the server's
+   * clock. null where the cache cannot tell (the in-process cache).
+   */
+  inspectKeys(keys: readonly string[]): Promise<KeyInspection | null>;
+  /** The server's keyspace counters (INFO stats), summed over a cluster's masters; null where there are none. */
+  keyspaceStats(): Promise<KeyspaceStats | null>;
   close(): Promise<void>;
 }
+
+/** One key as OBJECT saw it: gone (expired or evicted), its idle seconds (LRU), or its LFU counter. */
+export type KeyState = { kind: 'missing' } | { kind: 'idle'; seconds: number } | { kind: 'freq'; value: number };
+
+export type KeyInspection = {
+  /** maxmemory-policy (from CONFIG GET, or INFO when CONFIG is disabled). */
+  policy: string;
+  /** lfu-decay-time in minutes; null when CONFIG is disabled (the default, 1, is then assumed). */
+  lfuDecayMinutes: number | null;
+  configAvailable: boolean;
+  /** The server's clock (TIME) when the keys were inspected. */
+  serverTimeMs: number;
+  states: KeyState[];
+};
+
+export type KeyspaceStats = { hits: number; misses: number; expiredKeys: number; evictedKeys: number; uptimeSeconds: number; nodes: number };
 
 export type CacheEntry = { key: string; value: string; ttlSeconds: number };
 /** `superseded`: not written, the key was re-warmed on change from a newer position (setMany's guard). */

@@ -153,6 +153,15 @@ export class MemoryCache implements Cache {
     };
   }
 
+  /** The in-process cache keeps no idle times or counters a shop could read: it cannot tell. */
+  async inspectKeys(): Promise<null> {
+    return null;
+  }
+
+  async keyspaceStats(): Promise<null> {
+    return null;
+  }
+
   async close(): Promise<void> {
     this.#lru.clear();
     this.#markers.clear();

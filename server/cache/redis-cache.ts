@@ -3,6 +3,9 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { redactUrl } from '../config';
 import {
   type Cache,
+  type KeyInspection,
+  type KeyState,
+  type KeyspaceStats,
   CacheError,
   type CacheEntry,
   type CacheHealth,
@@ -13,12 +16,13 @@ import {
   validateTtl,
 } from './cache';
 import { freshnessMarkerKey } from './freshness-marker';
-import { GUARDED_SET_MANY_SCRIPT, MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, REFRESH_MANY_SCRIPT, SET_MANY_SCRIPT } from './redis-scripts';
+import { GUARDED_SET_MANY_SCRIPT, INSPECT_MANY_SCRIPT, MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, REFRESH_MANY_SCRIPT, SET_MANY_SCRIPT, SET_ONE_SCRIPT } from './redis-scripts';
 
 type ScriptedRedis = Redis & {
   kilnSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
   kilnPttlMany(numKeys: number, ...keys: string[]): Promise<number[]>;
   kilnMemoryMany(numKeys: number, ...keys: string[]): Promise<(number | null)[]>;
+  kilnInspectMany(numKeys: number, ...args: string[]): Promise<[number, number, number[]]>;
 };
 // The freshness scripts (server/freshness), standalone Redis; a Cluster gets one EVAL per key and its marker.
 type FreshnessScripts = {
@@ -62,6 +66,7 @@ export class RedisCache implements Cache {
       this.#client.defineCommand('kilnSetMany', { lua: SET_MANY_SCRIPT });
       this.#client.defineCommand('kilnPttlMany', { lua: PTTL_MANY_SCRIPT });
       this.#client.defineCommand('kilnMemoryMany', { lua: MEMORY_MANY_SCRIPT });
+      this.#client.defineCommand('kilnInspectMany', { lua: INSPECT_MANY_SCRIPT });
     } else {
       const auth = target.url ? new URL(target.url) : undefined;
       this.#client = new Cluster(target.nodes, {
@@ -155,13 +160,13 @@ export class RedisCache implements Cache {
       return results;
     }
 
-    // Cluster: keys spread over slots, so a multi-key script would fail with CROSSSLOT. Per-key
-    // commands are auto-pipelined per node instead.
+    // Cluster: keys spread over slots, so a multi-key script would fail with CROSSSLOT. One EVAL
+    // per key instead, auto-pipelined per node.
     const cluster = this.#client;
     const settled = await Promise.allSettled(
       valid.map((i) => {
         const e = entries[i]!;
-        return cluster.set(this.#prefix + e.key, e.value, 'EX', e.ttlSeconds, 'GET');
+        return cluster.eval(SET_ONE_SCRIPT, 1, this.#prefix + e.key, e.ttlSeconds, e.value);
       }),
     );
     settled.forEach((s, n) => {
@@ -332,6 +337,65 @@ export class RedisCache implements Cache {
     } catch (error) {
       return { ok: false, latencyMs: performance.now() - started, error: describeError(error), details: {} };
     }
+  }
+
+  async inspectKeys(keys: readonly string[]): Promise<KeyInspection> {
+    const node = this.#firstNode();
+    const { policy, lfuDecayMinutes, configAvailable } = await this.#policy(node);
+    const lfu = policy.includes('lfu');
+    const full = keys.map((k) => this.#prefix + k);
+    const mode = lfu ? 'FREQ' : 'IDLETIME';
+    let serverTimeMs: number;
+    let replies: number[];
+    if (this.#client instanceof Redis) {
+      const [seconds, micros, values] = await this.#run(() => (this.#client as ScriptedRedis).kilnInspectMany(full.length, ...full, mode));
+      serverTimeMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      replies = values;
+    } else {
+      const cluster = this.#client;
+      const [s, us] = await this.#run(() => node.time());
+      serverTimeMs = Number(s) * 1000 + Math.floor(Number(us) / 1000);
+      replies = await this.#run(() => Promise.all(full.map((k) => (cluster.call('OBJECT', mode, k) as Promise<number | null>).then((v) => v ?? -1))));
+    }
+    const states: KeyState[] = replies.map((v) => (v === -1 || v === null ? { kind: 'missing' } : lfu ? { kind: 'freq', value: Number(v) } : { kind: 'idle', seconds: Number(v) }));
+    return { policy, lfuDecayMinutes, configAvailable, serverTimeMs, states };
+  }
+
+  async keyspaceStats(): Promise<KeyspaceStats> {
+    const nodes = this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client as Redis];
+    const infos = await this.#run(() => Promise.all(nodes.map((n) => n.info())));
+    const total: KeyspaceStats = { hits: 0, misses: 0, expiredKeys: 0, evictedKeys: 0, uptimeSeconds: Number.POSITIVE_INFINITY, nodes: nodes.length };
+    for (const info of infos) {
+      const f = parseInfo(info);
+      total.hits += Number(f.keyspace_hits ?? 0);
+      total.misses += Number(f.keyspace_misses ?? 0);
+      total.expiredKeys += Number(f.expired_keys ?? 0);
+      total.evictedKeys += Number(f.evicted_keys ?? 0);
+      // The youngest node's uptime: a restart of any node resets its counters.
+      total.uptimeSeconds = Math.min(total.uptimeSeconds, Number(f.uptime_in_seconds ?? 0));
+    }
+    if (!Number.isFinite(total.uptimeSeconds)) total.uptimeSeconds = 0;
+    return total;
+  }
+
+  /** maxmemory-policy from CONFIG GET, or from INFO where CONFIG is renamed away or not allowed. */
+  async #policy(node: Redis): Promise<{ policy: string; lfuDecayMinutes: number | null; configAvailable: boolean }> {
+    try {
+      const reply = (await node.config('GET', 'maxmemory-policy')) as string[];
+      const decay = (await node.config('GET', 'lfu-decay-time')) as string[];
+      const policy = reply[1];
+      if (!policy) throw new Error('CONFIG GET answered nothing');
+      return { policy, lfuDecayMinutes: decay[1] !== undefined ? Number(decay[1]) : null, configAvailable: true };
+    } catch {
+      const fields = parseInfo(await this.#run(() => node.info('memory')));
+      return { policy: fields.maxmemory_policy ?? 'unknown', lfuDecayMinutes: null, configAvailable: false };
+    }
+  }
+
+  #firstNode(): Redis {
+    const node = this.#client instanceof Cluster ? this.#client.nodes('master')[0] : this.#client;
+    if (!node) throw new CacheError('no cluster node is known yet');
+    return node;
   }
 
   async close(): Promise<void> {

@@ -3,21 +3,46 @@ import 'server-only';
 // The Lua scripts of the Redis adapter: one command per batch instead of one per key.
 
 /**
- * One scripted command per batch instead of one SET per key: Redis runs the loop, Node builds one
- * command object. `SET ... GET` fails with WRONGTYPE when the key holds a hash or a list, so another
- * application's data is never overwritten; pcall keeps one bad key from failing the batch.
- * Reply: a flat list of (1-based index, error) pairs for the entries that failed.
+ * Writes one cached value without reading the key (issue 18: Kiln's writes must not look like the
+ * shop's reads). `SETRANGE key 0 ""` is the type check: it fails with WRONGTYPE on a hash or a list
+ * (another application's data is never overwritten) and, being a write lookup, counts no keyspace hit
+ * or miss (`SET ... GET`, used before, counted one and bumped the LFU counter). An existing string is
+ * unlinked first so the new value starts with a fresh LFU counter (SET over a key keeps the old one
+ * under an LFU policy) and a fresh idle time: the key's write resets the used/unread baseline.
  */
-export const SET_MANY_SCRIPT = `
+export const WRITE_ONE_FUNCTION = `
+local function kiln_write(key, value, ttl)
+  local size = redis.pcall('SETRANGE', key, 0, '')
+  if type(size) == 'table' and size.err then return size.err end
+  if size > 0 then redis.call('UNLINK', key) end
+  local reply = redis.pcall('SET', key, value, 'EX', ttl)
+  if type(reply) == 'table' and reply.err then return reply.err end
+  return nil
+end
+`;
+
+/**
+ * One scripted command per batch instead of one SET per key: Redis runs the loop, Node builds one
+ * command object. Each key goes through WRITE_ONE (above); pcall keeps one bad key from failing the
+ * batch. Reply: a flat list of (1-based index, error) pairs for the entries that failed.
+ */
+export const SET_MANY_SCRIPT = `${WRITE_ONE_FUNCTION}
 local failures = {}
 for i, key in ipairs(KEYS) do
-  local reply = redis.pcall('SET', key, ARGV[2 * i], 'EX', ARGV[2 * i - 1], 'GET')
-  if type(reply) == 'table' and reply.err then
+  local err = kiln_write(key, ARGV[2 * i], ARGV[2 * i - 1])
+  if err then
     failures[#failures + 1] = i
-    failures[#failures + 1] = reply.err
+    failures[#failures + 1] = err
   end
 end
 return failures
+`;
+
+/** One key through WRITE_ONE (Redis Cluster: one EVAL per key, keys spread over slots). KEYS[1]; ARGV: TTL, value. */
+export const SET_ONE_SCRIPT = `${WRITE_ONE_FUNCTION}
+local err = kiln_write(KEYS[1], ARGV[2], ARGV[1])
+if err then return redis.error_reply(err) end
+return 1
 `;
 
 /** PTTL of every key in one command: -2 missing, -1 no expiry, else milliseconds. */
@@ -25,6 +50,22 @@ export const PTTL_MANY_SCRIPT = `
 local out = {}
 for i, key in ipairs(KEYS) do out[i] = redis.call('PTTL', key) end
 return out
+`;
+
+/**
+ * OBJECT IDLETIME or FREQ (ARGV[1]) of every key, with the server's clock, in one command. OBJECT
+ * does not touch the key (its idle time and LFU counter stay as the shop left them); it does count
+ * one keyspace hit or miss per key. Reply: { seconds, microseconds, { value or -1 when missing } }.
+ */
+export const INSPECT_MANY_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local r = redis.pcall('OBJECT', ARGV[1], key)
+  if type(r) == 'table' and r.err then return redis.error_reply(r.err) end
+  out[i] = r or -1
+end
+local t = redis.call('TIME')
+return { t[1], t[2], out }
 `;
 
 /** MEMORY USAGE of every key in one command: bytes, or false (nil) for a missing key. */
@@ -41,7 +82,7 @@ return out
  * loaded: it is left alone. Reply: flat (1-based index, code, error) triples for entries not
  * written; code 1 superseded, 2 failed.
  */
-export const GUARDED_SET_MANY_SCRIPT = `
+export const GUARDED_SET_MANY_SCRIPT = `${WRITE_ONE_FUNCTION}
 local version = tonumber(ARGV[1])
 local out = {}
 for i = 1, #KEYS / 2 do
@@ -52,11 +93,11 @@ for i = 1, #KEYS / 2 do
     out[#out + 1] = 1
     out[#out + 1] = 'superseded'
   else
-    local reply = redis.pcall('SET', key, ARGV[2 * i + 1], 'EX', ARGV[2 * i], 'GET')
-    if type(reply) == 'table' and reply.err then
+    local err = kiln_write(key, ARGV[2 * i + 1], ARGV[2 * i])
+    if err then
       out[#out + 1] = i
       out[#out + 1] = 2
-      out[#out + 1] = reply.err
+      out[#out + 1] = err
     end
   end
 end

@@ -76,6 +76,8 @@ export const RETENTION_POLICIES: readonly RetentionPolicy[] = [
   rows('audit_log', 'Audit log', 'Who changed what, sign-ins and refusals.', 400, 'audit_log', 'at', { orderBy: 'id', minDays: 30 }),
   rows('cache_reads', 'Shop read counts', 'Hits and misses per key family and minute.', 90, 'cache_reads', 'bucket_start'),
   rows('coverage_samples', 'Coverage samples', 'How much of each warm set was still cached.', 90, 'coverage_samples', 'sampled_at', { orderBy: 'id', oldestByKey: true }),
+  rows('keyspace_samples', 'Keyspace samples', "Redis's hit, miss, expiry and eviction counters, one row a minute.", 90, 'keyspace_samples', 'sampled_at'),
+  rows('effect_samples', 'Used-share checks', 'Which share of a run’s warm set the shop read (used, unread, gone).', 90, 'effect_samples', 'sampled_at', { orderBy: 'id', oldestByKey: true }),
   rows('freshness_stats', 'Re-warm statistics', 'What re-warming on change did, per strategy and minute.', 90, 'freshness_stats', 'bucket_start'),
   rows('change_log', 'Unconsumed changes', 'Change rows (trigger mode) no consumer took: after this long a full warmup is the cure, not a replay.', 14, 'change_log', 'committed_at', { orderBy: 'id', oldestByKey: true }),
   rows('operator_sessions', 'Expired sessions', 'Sign-in sessions, this long after they expired.', 1, 'operator_sessions', 'expires_at'),

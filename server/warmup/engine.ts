@@ -74,6 +74,11 @@ export type WarmOptions = {
   /** Called at most every `progressIntervalMs`, and once at the end. */
   onProgress?: (progress: StrategyProgress) => void;
   progressIntervalMs?: number;
+  /**
+   * Called after each batch write with the keys it wrote and when the write ended (a key's baseline
+   * for "read since it was written", issue 18). Not called for superseded keys or in a dry run.
+   */
+  onWarmed?: (keys: string[], writtenAt: Date) => void;
   /** Called for every failed key; the caller decides how many to keep. */
   onFailure?: (key: string, error: string) => void;
   /** Called once before the first key, with the expected key count when the strategy knows it. */
@@ -228,7 +233,11 @@ export async function warmStrategy(resolved: ResolvedStrategy, options: WarmOpti
       const writeStarted = performance.now();
       const results = await cache.setMany(entries, version === undefined ? undefined : { version });
       options.onWrite?.(performance.now() - writeStarted, entries.length);
+      // Taken once the write is done, not before: a write queued behind others (a busy process) would
+      // otherwise look older than it is, and an unread key's idle time shorter than the time since it.
+      const writtenAt = new Date();
       breaker.success();
+      if (options.onWarmed) options.onWarmed(entries.filter((_, i) => results[i]?.ok && !(results[i] as { superseded?: true }).superseded).map((e) => e.key), writtenAt);
       results.forEach((result, i) => {
         if (result.ok && result.superseded) {
           counts.skipped++; // re-warmed on change since this batch loaded: that value is newer

@@ -17,6 +17,7 @@ import { FENCE_MARGIN_SECONDS, type RunSummary, type ShardKey, announceRunEnded,
 import { DEADLINE_PREFIX, type ShardResult, beginShard, endShard, finishDryRun, heartbeatShard, planShards } from './shard-records';
 import type { ResolvedStrategy } from './strategy';
 import { formatSummary } from './summary';
+import { WarmSetCollector, keepRateFor } from './warm-set';
 
 const HEARTBEAT_MS = 500;
 /** How often the governor is asked; it decides once a window (a second) is long and full enough. */
@@ -209,8 +210,10 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
     }
     phase = expected === null && resolved.strategy.countKeys ? 'counting' : 'warming';
     const failures: ShardResult['failures'] = [];
-    const breaker = new CacheBreaker(3, { consecutive: run.cacheFailuresInARow, lastError: run.cacheLastError });
     const keyFilter = run.keyFilter?.[key.strategy];
+    // The warm set this shard wrote (issue 18), hash-picked when the whole strategy is past the bound.
+    const warmSet = run.dryRun ? null : new WarmSetCollector(keyFilter || !resolved.strategy.countKeys ? 1 : keepRateFor(await resolved.strategy.countKeys(ctx).catch(() => null)));
+    const breaker = new CacheBreaker(3, { consecutive: run.cacheFailuresInARow, lastError: run.cacheLastError });
     const stats = await warmStrategy(resolved, {
       cache,
       database: shopDb.database,
@@ -240,6 +243,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
         void beat(); // the count is news: publish it now rather than at the next beat
       },
       onFailure: (failedKey, error) => failures.push({ key: failedKey, error, at: new Date() }),
+      onWarmed: warmSet ? (keys, writtenAt) => warmSet.add(keys, writtenAt) : undefined,
     });
     if (stats.fenced || !owned) {
       log.warn({ fenced: stats.fenced, owned }, 'Shard stopped without saving: it reached its fence or another attempt took it over; the next attempt does its keys');
@@ -261,6 +265,7 @@ export async function executeShard(deps: ShardDeps, job: ShardJob, control: Shar
       error: stats.error ?? (controller.signal.aborted ? abortReason(controller.signal) : undefined),
       firstErrors: stats.firstErrors,
       failures,
+      warmSet: warmSet ?? undefined,
       remainder,
       progress: progress(),
       breaker: breaker.state,

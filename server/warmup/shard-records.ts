@@ -7,6 +7,7 @@ import { type Run, type RunShard, type ShardProgress, type ShardRetry, runFailur
 import type { StrategyOutcome } from './engine';
 import { SHARD_QUEUE } from './job-queue';
 import { type QueuedShard, type ShardKey, firstShardOf, queueShards } from './run-records';
+import { type WarmedKey, closeWarmSet, saveWarmKeys } from './warm-set';
 
 /**
  * The run's bookkeeping as its shards begin, beat and end. Every change that decides what happens
@@ -143,6 +144,8 @@ export type ShardResult = {
   firstErrors: { key: string; error: string }[];
   /** Every failed key (all are kept, so every one can be retried). */
   failures: { key: string; error: string; at: Date }[];
+  /** The keys it wrote, bounded (server/warmup/warm-set.ts): added to the run's warm set. */
+  warmSet?: { keys: WarmedKey[]; truncated: boolean; keepRate: number };
   /** The rest of a cut shard: queued as a new shard of the same strategy. */
   remainder?: { rangeFrom: number | null; rangeTo: number | null; skip: number; expected: number | null };
   progress: ShardProgress | null;
@@ -192,6 +195,7 @@ export async function endShard(database: Database, boss: PgBoss, key: ShardKey, 
         ...(result.breaker ? { cacheFailuresInARow: result.breaker.consecutive, cacheLastError: result.breaker.lastError } : {}),
       })
       .where(eq(runs.id, key.runId));
+    if (result.warmSet && (result.warmSet.keys.length > 0 || result.warmSet.truncated)) await saveWarmKeys(tx, key.runId, key.strategy, result.warmSet);
     for (let i = 0; i < result.failures.length; i += 1000) {
       await tx.insert(runFailures).values(result.failures.slice(i, i + 1000).map((f) => ({ runId: key.runId, strategy: key.strategy, key: f.key, error: f.error, at: f.at })));
     }
@@ -327,6 +331,7 @@ async function recordStrategy(tx: Db, run: Run, strategy: string, shards: RunSha
       firstErrors: shards.flatMap((s) => s.firstErrors).slice(0, 5),
     })
     .onConflictDoNothing();
+  if (!run.dryRun) await closeWarmSet(tx, run.id, strategy, planned?.ttlSeconds ?? 0);
 }
 
 function strategyOutcome(shards: RunShard[], counts: { warmed: number; skipped: number; failed: number }, failedOutright: boolean): StrategyOutcome {

@@ -1,4 +1,5 @@
 // npm run bench:effect -- --products 100000 --rps 500 --seconds 60 [--variants cold,warm,catalog] [--seed 7]
+// npm run bench:effect -- --direct   (the shop reads Redis itself: see tests/bench/effect/direct.ts)
 //
 // Does the warmup help? Seeds a shop into a database of its own (kiln_effect on the local Postgres,
 // or EFFECT_DATABASE_URL; reused while fresh), builds the app if needed, and for each variant starts
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     variants: { type: 'string', default: 'cold,warm,catalog' },
     seed: { type: 'string', default: '7' },
+    direct: { type: 'boolean', default: false },
   },
 });
 const products = Number(values.products);
@@ -42,6 +44,14 @@ const seconds = Number(values.seconds);
 const variants = values.variants!.split(',').map((v) => v.trim()) as VariantName[];
 for (const v of variants) if (!(v in VARIANTS)) throw new Error(`--variants: unknown variant ${v} (known: ${Object.keys(VARIANTS).join(', ')})`);
 if (!(products >= 10 && rps > 0 && seconds > 0)) throw new Error('--products (10 or more), --rps and --seconds must be positive numbers');
+
+// --direct (issue 18): the shop reads Redis itself; Kiln's used shares and keyspace hit ratio against its truth.
+if (values.direct) {
+  const { runDirect } = await import('./effect/direct');
+  const given = (flag: string) => process.argv.includes(flag);
+  await runDirect({ products: given('--products') ? products : 2000, rps: given('--rps') ? rps : 300, seconds: given('--seconds') ? seconds : 30, log: (line) => console.error(line) });
+  process.exit(0);
+}
 
 const databaseUrl = process.env.EFFECT_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kiln_effect';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
