@@ -1,4 +1,6 @@
 import 'server-only';
+import { AlertDelivery } from './alerts/alert-delivery';
+import { AlertEvaluator } from './alerts/alert-evaluator';
 import { RefusalLog } from './audit/refusal-log';
 import { ensureInitialAdmin } from './auth/ensure-initial-admin';
 import { pruneExpiredRateLimits } from './auth/rate-limit';
@@ -60,6 +62,8 @@ export type Runtime = {
   freshness: ChangeStreamConsumer;
   /** Requests refused without a valid credential: counted, summarized in the audit log once a minute per address. */
   refusals: RefusalLog;
+  /** Alert rules (run ends here; the periodic ones by one replica) and the outbox's delivery loop. */
+  alerts: { evaluator: AlertEvaluator; delivery: AlertDelivery | null };
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
@@ -155,7 +159,11 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     const metrics = createMetrics({ database, cache, boss });
     const refusals = new RefusalLog({ database, logger, count: metrics.countRefusal });
     cleanups.push({ name: 'refused-request summary', run: () => refusals.stop() });
+    // Delivery: every process but a one-shot command works the outbox (pg-boss hands each message to one).
+    const delivery = mode === 'cli' ? null : new AlertDelivery({ database, boss, logger, smtp: config.smtp, worker: options.owner ?? `${process.pid}`, onAttempt: metrics.countAlertDelivery });
+    const evaluator = new AlertEvaluator({ database, boss, cache, logger, config, wake: () => delivery?.wake() });
     const onRunFinished = (summary: RunSummary) => {
+      evaluator.afterRun(summary);
       metrics.observeRun(summary);
       coverage.afterRun(summary);
       forgetRecentStrategyViews(database); // their last run changed
@@ -164,12 +172,20 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     boss.on('error', (error) => logger.warn({ err: error }, 'The job engine reported an error'));
     await boss.start();
     cleanups.push({ name: 'job engine', run: () => boss.stop({ graceful: false, close: false, wait: true }) });
+    if (delivery) {
+      await delivery.start();
+      cleanups.push({ name: 'alert delivery', run: () => delivery.stop() });
+    }
+    if (mode === 'server' || mode === 'worker') {
+      evaluator.start();
+      cleanups.push({ name: 'alert evaluator', run: () => evaluator.stop() });
+    }
     const waiters = new RunWaiters(database, logger);
     cleanups.push({ name: 'run waiters', run: () => waiters.close() });
     const watchdog = new RunWatchdog({ database, boss, logger, onRunFinished });
     const runsWorkers = options.workers ?? (mode === 'worker' || mode === 'cli' || mode === 'test' || (mode === 'server' && config.workers.inServer));
     const workers = runsWorkers
-      ? new WorkerPool({ database, cache, boss, registry, logger, estimate: dryRunEstimator({ database, cache }), onRunFinished, readVersion: freshnessGuard(config, database) }, { slots: config.workers.slots })
+      ? new WorkerPool({ database, cache, boss, registry, logger, estimate: dryRunEstimator({ database, cache }), onRunFinished, onShardGivenUp: (shard, reason) => evaluator.shardGivenUp(shard, reason), readVersion: freshnessGuard(config, database) }, { slots: config.workers.slots })
       : null;
     const warmer = new Warmer({
       database,
@@ -239,6 +255,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       coverage,
       freshness,
       refusals,
+      alerts: { evaluator, delivery },
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {

@@ -22,6 +22,8 @@ export type Metrics = {
   observeRun: (summary: RunSummary) => void;
   /** Counts a request refused before it had a valid credential (nothing is written per request). */
   countRefusal: (reason: string) => void;
+  /** Counts one alert delivery attempt by this process. */
+  countAlertDelivery: (kind: string, ok: boolean) => void;
   render: () => Promise<string>;
   contentType: string;
 };
@@ -168,9 +170,17 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registers: [registry],
   });
 
+  const deliveries = new Counter({
+    name: 'kiln_alert_deliveries_total',
+    help: 'Alert delivery attempts this process made, by channel kind and result',
+    labelNames: ['kind', 'result'],
+    registers: [registry],
+  });
+
   return {
     registry,
     countRefusal: (reason) => refused.inc({ reason }),
+    countAlertDelivery: (kind, ok) => deliveries.inc({ kind, result: ok ? 'ok' : 'failed' }),
     observeRun: (summary) => {
       if (!summary.strategies.every((s) => s.dryRun)) duration.observe({ status: summary.status }, summary.totals.durationMs / 1000);
     },

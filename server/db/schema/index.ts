@@ -3,3 +3,4 @@ export * from './warmup';
 export * from './auth';
 export * from './metrics';
 export * from './freshness';
+export * from './alerts';
