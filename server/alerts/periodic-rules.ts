@@ -143,7 +143,7 @@ export async function recordedSince(deps: AlertDeps, rule: string, since: Date):
   const rows = await deps.database.db
     .select({ id: alertIncidents.id })
     .from(alertIncidents)
-    .where(and(eq(alertIncidents.rule, rule), gt(sql`coalesce(${alertIncidents.closedAt}, ${alertIncidents.openedAt})`, since)))
+    .where(and(eq(alertIncidents.rule, rule), gt(sql`coalesce(${alertIncidents.closedAt}, ${alertIncidents.openedAt})`, sql`${since.toISOString()}::timestamptz`)))
     .limit(1);
   return rows.length > 0;
 }
