@@ -159,6 +159,24 @@ const envSchema = z.object({
   KILN_MUTATION_RATE_LIMIT: integer(1, 100_000).default(60),
   KILN_RETENTION_INTERVAL_MINUTES: integer(0, 10_080).default(60),
   KILN_RETENTION_BATCH_ROWS: integer(100, 100_000).default(5000),
+  KILN_SMTP_HOST: z.string().min(1).max(255).optional(),
+  KILN_SMTP_PORT: integer(1, 65535).optional(),
+  KILN_SMTP_TLS: z.enum(['starttls', 'implicit', 'off'], { error: "expected 'starttls', 'implicit' or 'off'" }).default('starttls'),
+  KILN_SMTP_USER: z.string().max(512).optional(),
+  KILN_SMTP_PASSWORD: z.string().max(1024).optional(),
+  KILN_SMTP_FROM: z.string().min(3).max(320).default('Kiln <kiln@localhost>'),
+  KILN_ALERT_EVALUATE_SECONDS: integer(1, 3600).default(15),
+  KILN_ALERT_LATE_FACTOR: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, { error: 'expected a number such as 3 or 1.5' })
+    .transform(Number)
+    .pipe(z.number().min(1, { error: 'must be at least 1' }).max(100, { error: 'must be at most 100' }))
+    .default(3),
+  KILN_ALERT_SLOT_GRACE_SECONDS: integer(10, 86_400).default(300),
+  KILN_ALERT_DOWN_SECONDS: integer(1, 86_400).default(60),
+  KILN_ALERT_REMIND_HOURS: integer(0, 720).default(0),
+  KILN_ALERT_RETRY_SECONDS: integer(1, 3600).default(15),
+  KILN_ALERT_RETRY_LIMIT: integer(0, 30).default(10),
 });
 
 export type Config = {
@@ -217,6 +235,36 @@ export type Config = {
   mutationsPerMinute: number;
   /** Pruning by the retention policies (server/retention): minutes between passes (0: never), rows a statement. */
   retention: { intervalMinutes: number; batchRows: number };
+  /** Alert rules and delivery (server/alerts). */
+  alerts: AlertsConfig;
+  /** The SMTP server email channels send through; null: email channels cannot deliver. */
+  smtp: SmtpConfig | null;
+};
+
+export type AlertsConfig = {
+  /** How often the periodic evaluator looks (one replica at a time). */
+  evaluateSeconds: number;
+  /** A run is late past this many times the recent p95 duration of its strategies' runs. */
+  lateFactor: number;
+  /** A schedule slot with no claim this long after its time raises a missed-slot alert. */
+  slotGraceSeconds: number;
+  /** The cache or the database unreachable this long raises an alert. */
+  downSeconds: number;
+  /** Reminders every this many hours while an incident is open; 0: none. */
+  remindHours: number;
+  /** A failed delivery is retried after about this long, doubling each time, `retryLimit` times. */
+  retrySeconds: number;
+  retryLimit: number;
+};
+
+export type SmtpConfig = {
+  host: string;
+  port: number;
+  /** starttls: upgrade required (587); implicit: TLS from the first byte (465); off: plain (loopback relays only). */
+  tls: 'starttls' | 'implicit' | 'off';
+  user?: string;
+  password?: string;
+  from: string;
 };
 
 export type ChangeStreamConfig = {
@@ -320,6 +368,25 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     edge: { trustedProxies: e.KILN_TRUSTED_PROXIES ?? [], publicOrigin: e.KILN_PUBLIC_URL },
     mutationsPerMinute: e.KILN_MUTATION_RATE_LIMIT,
     retention: { intervalMinutes: e.KILN_RETENTION_INTERVAL_MINUTES, batchRows: e.KILN_RETENTION_BATCH_ROWS },
+    alerts: {
+      evaluateSeconds: e.KILN_ALERT_EVALUATE_SECONDS,
+      lateFactor: e.KILN_ALERT_LATE_FACTOR,
+      slotGraceSeconds: e.KILN_ALERT_SLOT_GRACE_SECONDS,
+      downSeconds: e.KILN_ALERT_DOWN_SECONDS,
+      remindHours: e.KILN_ALERT_REMIND_HOURS,
+      retrySeconds: e.KILN_ALERT_RETRY_SECONDS,
+      retryLimit: e.KILN_ALERT_RETRY_LIMIT,
+    },
+    smtp: e.KILN_SMTP_HOST
+      ? {
+          host: e.KILN_SMTP_HOST,
+          port: e.KILN_SMTP_PORT ?? (e.KILN_SMTP_TLS === 'implicit' ? 465 : e.KILN_SMTP_TLS === 'off' ? 25 : 587),
+          tls: e.KILN_SMTP_TLS,
+          user: e.KILN_SMTP_USER,
+          password: e.KILN_SMTP_PASSWORD,
+          from: e.KILN_SMTP_FROM,
+        }
+      : null,
   };
 }
 

@@ -1,4 +1,6 @@
 import 'server-only';
+import { AlertDelivery } from './alerts/alert-delivery';
+import { AlertEvaluator } from './alerts/alert-evaluator';
 import { RefusalLog } from './audit/refusal-log';
 import { ensureInitialAdmin } from './auth/ensure-initial-admin';
 import { pruneExpiredRateLimits } from './auth/rate-limit';
@@ -74,6 +76,8 @@ export type Runtime = {
   retention: RetentionRunner;
   /** Requests refused without a valid credential: counted, summarized in the audit log once a minute per address. */
   refusals: RefusalLog;
+  /** Alert rules (run ends here; the periodic ones by one replica) and the outbox's delivery loop. */
+  alerts: { evaluator: AlertEvaluator; delivery: AlertDelivery | null };
   startedAt: Date;
   /** What the process is doing now, for /api/ready and the status page. */
   phase: () => RuntimePhase;
@@ -188,7 +192,11 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     const metrics = createMetrics({ database, cache, boss, shopSource });
     const refusals = new RefusalLog({ database, logger, count: metrics.countRefusal });
     cleanups.push({ name: 'refused-request summary', run: () => refusals.stop() });
+    // Delivery: every process but a one-shot command works the outbox (pg-boss hands each message to one).
+    const delivery = mode === 'cli' ? null : new AlertDelivery({ database, boss, logger, smtp: config.smtp, worker: options.owner ?? `${process.pid}`, onAttempt: metrics.countAlertDelivery });
+    const evaluator = new AlertEvaluator({ database, boss, cache, logger, config, wake: () => delivery?.wake() });
     const onRunFinished = (summary: RunSummary) => {
+      evaluator.afterRun(summary);
       metrics.observeRun(summary);
       coverage.afterRun(summary);
       effect.afterRun(summary);
@@ -198,13 +206,21 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
     boss.on('error', (error) => logger.warn({ err: error }, 'The job engine reported an error'));
     await boss.start();
     cleanups.push({ name: 'job engine', run: () => boss.stop({ graceful: false, close: false, wait: true }) });
+    if (delivery) {
+      await delivery.start();
+      cleanups.push({ name: 'alert delivery', run: () => delivery.stop() });
+    }
+    if (mode === 'server' || mode === 'worker') {
+      evaluator.start();
+      cleanups.push({ name: 'alert evaluator', run: () => evaluator.stop() });
+    }
     const waiters = new RunWaiters(database, logger);
     cleanups.push({ name: 'run waiters', run: () => waiters.close() });
     const watchdog = new RunWatchdog({ database, boss, logger, onRunFinished });
     const runsWorkers = options.workers ?? (mode === 'worker' || mode === 'cli' || mode === 'test' || (mode === 'server' && config.workers.inServer));
     const workers = runsWorkers
       ? new WorkerPool(
-          { database, shop: shopSource, cache, boss, registry, logger, estimate: dryRunEstimator({ database, shopDatabase, cache }), onRunFinished, readVersion: freshnessGuard(config, shopDatabase) },
+          { database, shop: shopSource, cache, boss, registry, logger, estimate: dryRunEstimator({ database, shopDatabase, cache }), onRunFinished, onShardGivenUp: (shard, reason) => evaluator.shardGivenUp(shard, reason), readVersion: freshnessGuard(config, shopDatabase) },
           { slots: config.workers.slots },
         )
       : null;
@@ -294,6 +310,7 @@ export async function buildRuntime(options: RuntimeOptions): Promise<Runtime> {
       freshness,
       retention,
       refusals,
+      alerts: { evaluator, delivery },
       startedAt: new Date(),
       phase: () => phase,
       stop: async () => {

@@ -16,6 +16,7 @@ const LINKS = [
   { href: '/freshness', label: 'Freshness' },
   { href: '/schedules', label: 'Schedules' },
   { href: '/workers', label: 'Workers' },
+  { href: '/alerts', label: 'Alerts' },
   { href: '/settings', label: 'Settings' },
   { href: '/audit', label: 'Audit' },
 ];

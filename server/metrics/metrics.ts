@@ -9,6 +9,7 @@ import type { RunSummary } from '../warmup/run-records';
 import { WORKER_GONE_SECONDS } from '../warmup/run-watchdog';
 import { queueDepth } from '../workers/list-workers';
 import type PgBoss from 'pg-boss';
+import { ALERT_RULES } from '@/lib/api/alerts';
 
 export type MetricsDeps = {
   database: Database;
@@ -25,41 +26,61 @@ export type Metrics = {
   observeRun: (summary: RunSummary) => void;
   /** Counts a request refused before it had a valid credential (nothing is written per request). */
   countRefusal: (reason: string) => void;
+  /** Counts one alert delivery attempt by this process. */
+  countAlertDelivery: (kind: string, ok: boolean) => void;
   render: () => Promise<string>;
   contentType: string;
 };
 
 /**
- * Prometheus metrics of one process. Run and key totals and loads in flight are read from Postgres
- * at scrape time, so every replica reports the same fleet-wide figures for them; the duration
- * histogram and the process metrics are this process's own.
+ * Figures read from Postgres at scrape time are the cluster's, the same from every replica: they
+ * carry `scope="cluster"`, and a query takes them with `max without (instance, pod)` (or from one
+ * replica), never `sum` (which would multiply them by the number of replicas). Everything without
+ * the label is this process's own and sums across replicas: the process metrics (standard names),
+ * kiln_run_duration_seconds, kiln_alert_deliveries_total, kiln_refused_requests_total, and
+ * kiln_cache_up / kiln_database_up (each process's own view of its connections).
+ */
+const CLUSTER = { scope: 'cluster' } as const;
+
+/**
+ * Prometheus metrics of one process (see CLUSTER above for which figures are the cluster's).
  */
 export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'kiln_process_' });
+  // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes...): Node.js dashboards find them.
+  collectDefaultMetrics({ register: registry });
 
-  new Gauge({
-    name: 'kiln_runs',
-    help: 'Warmup runs recorded in the database, by status (dry runs excluded)',
-    labelNames: ['status'],
+  new Counter({
+    name: 'kiln_runs_finished_total',
+    help: 'Warmup runs that have ended, by final status (dry runs excluded); read from the database: scope="cluster"',
+    labelNames: ['status', 'scope'],
     registers: [registry],
     async collect() {
       // With the database down the last values stay; kiln_database_up says why they do not move.
       const rows = await deps.database
-        .rows<{ status: string; n: number }>(sql`select status, count(*)::float8 as n from runs where not dry_run group by status`)
+        .rows<{ status: string; n: number }>(sql`select status, count(*)::float8 as n from runs where not dry_run and status <> 'running' group by status`)
         .catch(() => null);
       if (!rows) return;
       this.reset();
-      for (const status of ['running', 'succeeded', 'partial', 'failed', 'cancelled', 'abandoned']) {
-        this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
-      }
+      for (const status of ['succeeded', 'partial', 'failed', 'cancelled', 'abandoned']) this.inc({ status, ...CLUSTER }, rows.find((r) => r.status === status)?.n ?? 0);
     },
   });
 
   new Gauge({
-    name: 'kiln_keys',
-    help: 'Keys processed by all recorded runs, by outcome (dry runs excluded)',
-    labelNames: ['outcome'],
+    name: 'kiln_runs_running',
+    help: 'Warmup runs running now (dry runs excluded); scope="cluster"',
+    labelNames: ['scope'],
+    registers: [registry],
+    async collect() {
+      const rows = await deps.database.rows<{ n: number }>(sql`select count(*)::float8 as n from runs where not dry_run and status = 'running'`).catch(() => null);
+      if (rows) this.set(CLUSTER, rows[0]?.n ?? 0);
+    },
+  });
+
+  new Counter({
+    name: 'kiln_keys_total',
+    help: 'Keys processed by all recorded runs, by outcome (dry runs excluded); scope="cluster"',
+    labelNames: ['outcome', 'scope'],
     registers: [registry],
     async collect() {
       const rows = await deps.database
@@ -70,7 +91,36 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         .catch(() => null);
       const row = rows?.[0];
       if (!row) return;
-      for (const outcome of ['warmed', 'skipped', 'failed'] as const) this.set({ outcome }, row[outcome]);
+      this.reset();
+      for (const outcome of ['warmed', 'skipped', 'failed'] as const) this.inc({ outcome, ...CLUSTER }, row[outcome]);
+    },
+  });
+
+  new Counter({
+    name: 'kiln_schedule_fires_total',
+    help: 'Schedule slots claimed, by outcome (started, skipped_overlap, skipped_busy, missed, error); scope="cluster"',
+    labelNames: ['outcome', 'scope'],
+    registers: [registry],
+    async collect() {
+      const rows = await deps.database.rows<{ outcome: string; n: number }>(sql`select outcome::text as outcome, count(*)::float8 as n from schedule_fires group by outcome`).catch(() => null);
+      if (!rows) return;
+      this.reset();
+      for (const outcome of ['started', 'skipped_overlap', 'skipped_busy', 'missed', 'error']) this.inc({ outcome, ...CLUSTER }, rows.find((r) => r.outcome === outcome)?.n ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'kiln_alert_incidents_open',
+    help: 'Open alert incidents, by rule and severity (run_late: runs running late; schedule_missed: schedules with a missed slot); scope="cluster"',
+    labelNames: ['rule', 'severity', 'scope'],
+    registers: [registry],
+    async collect() {
+      const rows = await deps.database.rows<{ rule: string; severity: string; n: number }>(sql`select rule, severity, count(*)::float8 as n from alert_incidents where status = 'open' group by rule, severity`).catch(() => null);
+      if (!rows) return;
+      this.reset();
+      for (const rule of ALERT_RULES) {
+        for (const severity of ['critical', 'warning']) this.set({ rule, severity, ...CLUSTER }, rows.find((r) => r.rule === rule && r.severity === severity)?.n ?? 0);
+      }
     },
   });
 
@@ -84,13 +134,14 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   new Gauge({
     name: 'kiln_loads_in_flight',
-    help: 'Loads in flight now, over every running shard (as their workers publish it twice a second)',
+    help: 'Loads in flight now, over every running shard (as their workers publish it twice a second); scope="cluster"',
+    labelNames: ['scope'],
     registers: [registry],
     async collect() {
       const rows = await deps.database
         .rows<{ n: number }>(sql`select coalesce(sum((progress->>'inFlight')::int), 0)::int as n from run_shards where status = 'running'`)
         .catch(() => null);
-      if (rows) this.set(rows[0]?.n ?? 0);
+      if (rows) this.set(CLUSTER, rows[0]?.n ?? 0);
     },
   });
 
@@ -105,13 +156,13 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   new Gauge({
     name: 'kiln_workers',
     help: 'Worker processes reporting in the last hour, by whether they are alive (reported within 15 s)',
-    labelNames: ['alive'],
+    labelNames: ['alive', 'scope'],
     registers: [registry],
     async collect() {
       const rows = await fleet();
       if (!rows) return;
-      this.set({ alive: 'true' }, rows.filter((r) => r.alive).length);
-      this.set({ alive: 'false' }, rows.filter((r) => !r.alive).length);
+      this.set({ alive: 'true', ...CLUSTER }, rows.filter((r) => r.alive).length);
+      this.set({ alive: 'false', ...CLUSTER }, rows.filter((r) => !r.alive).length);
     },
   });
   for (const [name, help, read] of [
@@ -121,13 +172,13 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     new Gauge({
       name,
       help,
-      labelNames: ['worker'],
+      labelNames: ['worker', 'scope'],
       registers: [registry],
       async collect() {
         const rows = await fleet();
         if (!rows) return;
         this.reset();
-        for (const r of rows.filter((w) => w.alive)) this.set({ worker: `${r.host}:${r.pid}` }, read(r as never));
+        for (const r of rows.filter((w) => w.alive)) this.set({ worker: `${r.host}:${r.pid}`, ...CLUSTER }, read(r as never));
       },
     });
   }
@@ -136,12 +187,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     new Gauge({
       name: 'kiln_queue_shards',
       help: 'Shards in the job queue, by state: queued (waiting for a worker), active, retrying (after a worker died or failed)',
-      labelNames: ['state'],
+      labelNames: ['state', 'scope'],
       registers: [registry],
       async collect() {
         const depth = await queueDepth(boss).catch(() => null);
         if (!depth) return;
-        for (const state of ['queued', 'active', 'retrying'] as const) this.set({ state }, depth[state]);
+        for (const state of ['queued', 'active', 'retrying'] as const) this.set({ state, ...CLUSTER }, depth[state]);
       },
     });
   }
@@ -192,9 +243,17 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registers: [registry],
   });
 
+  const deliveries = new Counter({
+    name: 'kiln_alert_deliveries_total',
+    help: 'Alert delivery attempts this process made, by channel kind and result',
+    labelNames: ['kind', 'result'],
+    registers: [registry],
+  });
+
   return {
     registry,
     countRefusal: (reason) => refused.inc({ reason }),
+    countAlertDelivery: (kind, ok) => deliveries.inc({ kind, result: ok ? 'ok' : 'failed' }),
     observeRun: (summary) => {
       if (!summary.strategies.every((s) => s.dryRun)) duration.observe({ status: summary.status }, summary.totals.durationMs / 1000);
     },

@@ -80,6 +80,9 @@ export const RETENTION_POLICIES: readonly RetentionPolicy[] = [
   rows('effect_samples', 'Used-share checks', 'Which share of a run’s warm set the shop read (used, unread, gone).', 90, 'effect_samples', 'sampled_at', { orderBy: 'id', oldestByKey: true }),
   rows('freshness_stats', 'Re-warm statistics', 'What re-warming on change did, per strategy and minute.', 90, 'freshness_stats', 'bucket_start'),
   rows('change_log', 'Unconsumed changes', 'Change rows (trigger mode) no consumer took: after this long a full warmup is the cure, not a replay.', 14, 'change_log', 'committed_at', { orderBy: 'id', oldestByKey: true }),
+  rows('alert_incidents', 'Alert incidents', 'Closed incidents with their messages and delivery attempts (open ones are kept).', 400, 'alert_incidents', 'opened_at', { where: 'closed_at is not null' }),
+  rows('alert_deliveries', 'Alert delivery log', 'Each attempt to deliver an alert: status, latency, error.', 30, 'alert_deliveries', 'at', { orderBy: 'id', oldestByKey: true }),
+  rows('alert_silences', 'Ended silences', 'Silences this long after they ended.', 30, 'alert_silences', 'until'),
   rows('operator_sessions', 'Expired sessions', 'Sign-in sessions, this long after they expired.', 1, 'operator_sessions', 'expires_at'),
   rows('rate_limits', 'Rate-limit windows', 'Counters of ended windows (also swept every minute).', 1, 'rate_limits', 'expires_at'),
   {

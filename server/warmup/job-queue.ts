@@ -14,6 +14,8 @@ export const JOB_SCHEMA = 'pgboss';
 export const SHARD_QUEUE = 'kiln-shard';
 /** Shards pg-boss gave up on (retries spent): their run learns they failed. */
 export const DEAD_SHARD_QUEUE = 'kiln-shard-dead';
+/** Alert messages to deliver (server/alerts): one job per message of the outbox. */
+export const ALERT_QUEUE = 'alert-delivery';
 
 export type BossOptions = {
   /** Expire, archive and delete jobs on a timer (one process of all does it at a time). */
@@ -48,6 +50,7 @@ export function createBoss(database: Database, options: BossOptions): PgBoss {
 
 /** Creates Kiln's queues (idempotent). */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
+  await ensureQueue(boss, ALERT_QUEUE, { name: ALERT_QUEUE, policy: 'standard' });
   for (const name of [DEAD_SHARD_QUEUE, SHARD_QUEUE]) {
     const existing = await boss.getQueue(name);
     const options: PgBoss.Queue = {
@@ -70,6 +73,16 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     } else {
       await boss.updateQueue(name, options);
     }
+  }
+}
+
+/** Creates a queue unless it exists (another process may create it between our look and our insert). */
+export async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  if (await boss.getQueue(name)) return;
+  try {
+    await boss.createQueue(name, options);
+  } catch (error) {
+    if (!(await boss.getQueue(name))) throw error;
   }
 }
 

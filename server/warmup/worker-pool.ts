@@ -20,6 +20,11 @@ export type WorkerPoolOptions = {
   reportIntervalMs?: number;
 };
 
+export type WorkerPoolDeps = Omit<ShardDeps, 'worker'> & {
+  /** A shard pg-boss gave up on (its retries spent): the alert rule `job_dead_lettered`. */
+  onShardGivenUp?: (shard: ShardKey, reason: string) => void;
+};
+
 type Slot = { busy: boolean; handBack: boolean; wake?: () => void };
 
 /**
@@ -32,7 +37,7 @@ type Slot = { busy: boolean; handBack: boolean; wake?: () => void };
 export class WorkerPool {
   readonly id = randomUUID();
   readonly name = `${os.hostname()}:${process.pid}`;
-  readonly #deps: Omit<ShardDeps, 'worker'> & { boss: PgBoss };
+  readonly #deps: WorkerPoolDeps;
   readonly #options: Required<WorkerPoolOptions>;
   readonly #slots: Slot[] = [];
   readonly #loops: Promise<void>[] = [];
@@ -46,7 +51,7 @@ export class WorkerPool {
   /** Wakes the loop that settles given-up shards (its own idle slot). */
   readonly #deadLetters: Slot = { busy: false, handBack: false };
 
-  constructor(deps: Omit<ShardDeps, 'worker'>, options: WorkerPoolOptions) {
+  constructor(deps: WorkerPoolDeps, options: WorkerPoolOptions) {
     if (!Number.isInteger(options.slots) || options.slots < 1) throw new TypeError(`Expected slots to be an integer from 1 and up, got ${options.slots}`);
     this.#deps = deps;
     this.#pause = new GlobalPause(deps.database);
@@ -178,6 +183,7 @@ export class WorkerPool {
           const reason = `gave up after ${job.retryLimit + 1} attempts (${describeOutput(job.output)})`;
           const end = await giveUpShard(database, boss, job.data, reason);
           logger.warn({ job: job.data, reason }, `A shard was given up: ${reason}`);
+          this.#deps.onShardGivenUp?.(job.data, reason);
           if (end.kind === 'saved' && end.runEnded) await this.#announce(job.data.runId);
           await boss.complete(DEAD_SHARD_QUEUE, job.id).catch(() => {});
         }

@@ -4,3 +4,4 @@ export * from './auth';
 export * from './metrics';
 export * from './freshness';
 export * from './retention';
+export * from './alerts';

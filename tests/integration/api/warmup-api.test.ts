@@ -242,9 +242,14 @@ describe('the warmup API', () => {
     const statusBody = await (await call(status.GET, '/api/status', { session: operator.session })).json();
     expect(statusBody.shop.products).toBe(600);
     const text = await (await call(metrics.GET, '/api/metrics', { session: operator.session })).text();
-    expect(text).toMatch(/^kiln_runs\{status="succeeded"\} 1$/m);
-    expect(text).toMatch(/^kiln_keys\{outcome="warmed"\} \d+/m);
+    expect(text).toMatch(/^kiln_runs_finished_total\{status="succeeded",scope="cluster"\} 1$/m);
+    expect(text).toMatch(/^# TYPE kiln_runs_finished_total counter$/m);
+    expect(text).toMatch(/^kiln_keys_total\{outcome="warmed",scope="cluster"\} \d+/m);
     expect(text).toMatch(/^kiln_cache_up 1$/m);
-    expect(text).toMatch(/^kiln_loads_in_flight 0$/m);
+    expect(text).toMatch(/^kiln_loads_in_flight\{scope="cluster"\} 0$/m);
+    expect(text).toMatch(/^kiln_alert_incidents_open\{rule="run_failed",severity="critical",scope="cluster"\} 0$/m);
+    // Standard Node.js process metrics, not kiln_process_process_...
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).not.toContain('kiln_process_');
   });
 });
