@@ -9,8 +9,7 @@ import { useHasRole } from '../shell/role';
 import { LocalTime } from '../ui/local-time';
 import { Badge, StatusBadge } from '../ui/status-badge';
 import { Sparkline } from './sparkline';
-import { Button } from '../ui/button';
-import { useWarm } from './warm-button';
+import { WarmButton } from './warm-button';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -49,7 +48,6 @@ export function StrategiesTable({ strategies, threshold, onStarted }: { strategi
 }
 
 function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: StrategyView; threshold: number; canAct: boolean; onStarted: (run: StartedRun) => void }) {
-  const { warm, pending, error } = useWarm(onStarted);
   const run = s.lastRun;
   const low = run ? isBelowThreshold(run.successRate, threshold) : false;
   return (
@@ -95,9 +93,9 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
         {canAct ? (
           <td className="px-3 py-2 text-right">
             {s.enabled ? (
-              <Button size="sm" data-mutates aria-label={`Warm now: ${humanize(s.name)}`} busy={pending} disabled={s.busyWith !== null} onClick={() => warm({ strategies: [s.name] })}>
+              <WarmButton size="sm" aria-label={`Warm now: ${humanize(s.name)}`} disabled={s.busyWith !== null} scope={{ strategies: [s.name] }} onStarted={onStarted}>
                 Warm now
-              </Button>
+              </WarmButton>
             ) : (
               <Link href="/settings#strategies" className="text-xs text-accent hover:underline">
                 Enable in settings
@@ -106,13 +104,6 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
           </td>
         ) : null}
       </tr>
-      {error ? (
-        <tr>
-          <td colSpan={canAct ? 10 : 9} role="alert" className="border-b border-border bg-bad/10 px-3 py-1.5 text-xs text-bad">
-            {humanize(s.name)}: {error}
-          </td>
-        </tr>
-      ) : null}
     </>
   );
 }

@@ -57,6 +57,17 @@ describe('retrying failed keys', () => {
     let view = (await listStrategyViews(database, runtime.registry)).find((v) => v.name === 'flaky_bulk')!;
     expect(view.lastRun).toMatchObject({ runId: failedRun, failed: 2500, successRate: 0 });
 
+    // The retry has a manual run's options: a dry run counts every failed key and writes nothing.
+    const bad = await runRetry.POST(request(`/api/runs/${failedRun}/retry`, { session: operator.session, body: { dryRun: 'yes' } }), id(failedRun));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.field).toBe('dryRun');
+    const dry = await (await runRetry.POST(request(`/api/runs/${failedRun}/retry`, { session: operator.session, body: { dryRun: true } }), id(failedRun))).json();
+    expect(dry).toMatchObject({ keys: 2500 });
+    await waitForRun(database, dry.runId);
+    const [dryRow] = await database.rows<{ dry_run: boolean; total: number; warmed: number }>(sql`select dry_run, total::int, warmed::int from runs where id = ${dry.runId}::uuid`);
+    expect(dryRow).toEqual({ dry_run: true, total: 2500, warmed: 0 });
+    expect(await runtime.cache.get('bad:2499')).toBeNull();
+
     seen.clear();
     const response = await runRetry.POST(request(`/api/runs/${failedRun}/retry`, { session: operator.session, body: {} }), id(failedRun));
     expect(response.status).toBe(202);
