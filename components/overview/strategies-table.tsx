@@ -67,8 +67,8 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
         <td className="px-3 py-2 text-right tabular-nums">{formatSeconds(s.ttlSeconds)}</td>
         <td className="px-3 py-2">
           {s.busyWith ? (
-            <Link href={`/runs/${s.busyWith}`} className="hover:underline">
-              <StatusBadge status="running" />
+            <Link href={`/runs/${s.busyWith}`} className="hover:underline" data-testid="strategy-busy" data-busy-state={s.busyState ?? 'running'}>
+              {s.busyState === 'waiting' ? <Badge tone="muted">waiting in run</Badge> : s.busyState === 'done' ? <Badge tone="ok">done in run</Badge> : <StatusBadge status="running" />}
             </Link>
           ) : s.enabled ? (
             <Badge tone="ok">enabled</Badge>

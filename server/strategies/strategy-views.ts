@@ -50,7 +50,17 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
         order by rs.finished_at desc nulls last
         limit ${RECENT_RUNS}) x
       order by s.strategy, x.finished_at`),
-    database.db.select({ strategy: strategyLocks.strategy, runId: strategyLocks.runId }).from(strategyLocks),
+    database.db
+      .select({
+        strategy: strategyLocks.strategy,
+        runId: strategyLocks.runId,
+        // A run locks all its strategies at its start and warms them one after another.
+        state: sql<'waiting' | 'running' | 'done'>`case
+          when exists (select 1 from run_strategies rs where rs.run_id = ${strategyLocks.runId} and rs.strategy = ${strategyLocks.strategy}) then 'done'
+          when exists (select 1 from run_shards sh where sh.run_id = ${strategyLocks.runId} and sh.strategy = ${strategyLocks.strategy}) then 'running'
+          else 'waiting' end`,
+      })
+      .from(strategyLocks),
   ]);
   return resolved.sort(byPriority).map((r) => {
     const override = overrides.find((o) => o.strategy === r.name);
@@ -76,6 +86,7 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
       lastRun: last ? (({ strategy: _, ...rest }) => rest)(last) : null,
       recent: runs.map((x) => ({ finishedAt: x.finishedAt, successRate: x.successRate, outcome: x.outcome })),
       busyWith: leases.find((l) => l.strategy === r.name)?.runId ?? null,
+      busyState: leases.find((l) => l.strategy === r.name)?.state ?? null,
       updatedAt: override?.updatedAt.toISOString() ?? null,
       updatedBy: override?.updatedBy ?? null,
     };
