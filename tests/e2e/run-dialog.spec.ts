@@ -75,3 +75,57 @@ test('the bulk catalog is never started without the dialog, and Warm all shows t
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toHaveCount(0);
 });
+
+const SHOTS = 'test-results/screenshots/dasha';
+
+test('the schedules page shows each strategy’s coverage gaps with a schedule that closes them; Use fills the new-schedule form (screenshots at both widths, both themes)', async ({ page }) => {
+  await page.goto('/schedules');
+  const gaps = page.getByTestId('coverage-gaps');
+  await expect(gaps).toBeVisible();
+  const sessions = gaps.getByTestId('coverage-sessions');
+  await expect(sessions).toContainText('*/10 * * * *');
+  await sessions.getByRole('button', { name: 'Use the suggested schedule for sessions' }).click();
+  await expect(page.getByRole('textbox', { name: /expression/i }).first()).toHaveValue('*/10 * * * *');
+  await expect(page.getByRole('button', { name: 'Run now: Nightly full warmup' })).toBeVisible();
+
+  // The delete question opens over the page: the table keeps its width and its rows their place.
+  const table = page.locator('section#schedules table, [id="schedules"] table').first();
+  const before = await table.boundingBox();
+  await page.getByRole('button', { name: 'Delete Nightly full warmup' }).click();
+  await expect(page.getByRole('group', { name: 'Delete “Nightly full warmup”?' })).toBeVisible();
+  expect(await table.boundingBox()).toEqual(before);
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('group', { name: 'Delete “Nightly full warmup”?' })).toHaveCount(0);
+
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      await page.setViewportSize(viewport);
+      await page.goto('/schedules');
+      await expect(gaps).toBeVisible();
+      await page.screenshot({ path: `${SHOTS}/schedules-${viewport.width}-${theme}.png`, fullPage: true });
+      await page.goto('/');
+      await page.getByRole('button', { name: 'Warm all' }).click();
+      await expect(page.getByTestId('warm-dialog').getByTestId('estimate-total')).toBeVisible();
+      await page.screenshot({ path: `${SHOTS}/warm-all-dialog-${viewport.width}-${theme}.png` });
+      await page.getByTestId('warm-dialog').getByRole('button', { name: 'Cancel' }).click();
+    }
+  }
+});
+
+test('Run now on a schedule is recorded as the schedule’s run, with who pressed it, and its run page links the schedule', async ({ page }) => {
+  await page.goto('/schedules');
+  await page.getByRole('button', { name: 'Run now: Category refresh' }).click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  const runId = page.url().split('/runs/')[1]!;
+  const [row] = await query<{ trigger: string; triggered_by: string; name: string }>(
+    'select r.trigger::text, r.triggered_by, s.name from runs r join schedules s on s.id = r.schedule_id where r.id = $1',
+    [runId],
+  );
+  expect(row).toMatchObject({ trigger: 'schedule', name: 'Category refresh' });
+  const link = page.getByTestId('run-schedule-link');
+  await expect(link).toHaveText('Category refresh');
+  await expect(page.getByText(`Run now by ${row!.triggered_by}`)).toBeVisible();
+  await link.click();
+  await expect(page).toHaveURL(/\/schedules#schedule-\d+$/);
+});
