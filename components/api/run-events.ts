@@ -2,7 +2,8 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { RunDetail } from '@/lib/api/runs';
+import type { RunDetail, RunList } from '@/lib/api/runs';
+import { successRate } from '@/lib/success-rate';
 import type { LiveRun } from '@/lib/ui/run-progress';
 import { useRunQuery } from './runs';
 
@@ -38,6 +39,19 @@ export function useRunEvents(id: string | null): LiveRunState {
       if (event.type === 'end') {
         ended = true;
         source.close();
+        // The lists show the ending at once (the last-run card must not fall back to the run
+        // before this one while they are read again).
+        const { status, total, warmed, skipped, failed, durationMs, finishedAt } = event.run as LiveRun & { finishedAt?: string | null };
+        client.setQueriesData<RunList>({ queryKey: ['runs'] }, (page) =>
+          page
+            ? {
+                ...page,
+                items: page.items.map((item) =>
+                  item.id === id ? { ...item, status, total, warmed, skipped, failed, durationMs, finishedAt: finishedAt ?? item.finishedAt ?? new Date().toISOString(), successRate: item.dryRun ? null : successRate({ warmed, failed }) } : item,
+                ),
+              }
+            : page,
+        );
         void Promise.all(
           [['run', id], ['runs'], ['strategies'], ['status'], ['stats'], ['schedules'], ['hit-rate'], ['coverage']].map((queryKey) => client.invalidateQueries({ queryKey })),
         );

@@ -1,7 +1,7 @@
 'use client';
 
 import { type UseQueryOptions, keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { RunDetail, RunList, RunStatus, RunTrigger, StartRunRequest } from '@/lib/api/runs';
+import type { RetryRunRequest, RunDetail, RunList, RunStatus, RunTrigger, StartRunRequest } from '@/lib/api/runs';
 import type { RunGovernor } from '@/lib/api/governor';
 import { apiFetch } from './api-fetch';
 
@@ -64,11 +64,12 @@ export function useCancelRunMutation() {
   });
 }
 
-/** POST /api/runs/{id}/retry: a new run limited to the keys that failed in this one. */
+/** POST /api/runs/{id}/retry: a new run limited to the keys that failed in this one (optionally a dry run, only missing). */
 export function useRetryRunMutation() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiFetch<StartedRun & { keys: number }>(`/api/runs/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+    mutationFn: ({ id, ...options }: { id: string } & RetryRunRequest) =>
+      apiFetch<StartedRun & { keys: number }>(`/api/runs/${encodeURIComponent(id)}/retry`, { method: 'POST', body: options }),
     onSettled: () => client.invalidateQueries({ queryKey: ['runs'] }),
   });
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { MisfirePolicy, ScheduleInput, SchedulePreview, ScheduleView } from '@/lib/api/schedules';
+import type { MisfirePolicy, ScheduleInput, SchedulePreview, ScheduleView, StrategyCoverage } from '@/lib/api/schedules';
 import { apiFetch } from './api-fetch';
 import type { StartedRun } from './runs';
 
@@ -75,5 +75,13 @@ export function useSchedulePreviewQuery(input: { cron: string; timezone: string 
     placeholderData: keepPreviousData,
     staleTime: 60_000,
     retry: false,
+  });
+}
+
+/** GET /api/schedules/coverage: per enabled strategy, the gaps its schedules and TTL leave this week, and a schedule closing them. */
+export function useScheduleCoverageQuery() {
+  return useQuery({
+    queryKey: ['schedules', 'coverage'],
+    queryFn: () => apiFetch<{ coverage: StrategyCoverage[] }>('/api/schedules/coverage').then((r) => r.coverage),
   });
 }

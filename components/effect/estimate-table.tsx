@@ -49,6 +49,20 @@ export function EstimateTable({ estimate }: { estimate: RunEstimate }) {
               </td>
             </tr>
           ))}
+          {total.overheadMs !== null && total.overheadMs !== undefined ? (
+            <tr className="border-b border-border align-top" data-testid="estimate-overhead">
+              <th scope="row" className="px-3 py-1.5 text-left font-medium">
+                Run overhead
+                <div className="text-xs font-normal text-muted">starting the run, handing out its work, saving its results</div>
+              </th>
+              <td className={NUM}>—</td>
+              <td className={NUM}>
+                <span data-testid="estimate-overhead-ms">{formatDuration(Math.max(1, total.overheadMs))}</span>
+                <Basis>median of the last runs beyond their strategies</Basis>
+              </td>
+              <td className={NUM}>—</td>
+            </tr>
+          ) : null}
         </tbody>
         <tfoot>
           <tr className="bg-subtle/60 font-medium" data-testid="estimate-total">
@@ -60,7 +74,7 @@ export function EstimateTable({ estimate }: { estimate: RunEstimate }) {
               {estimate.strategies.some((s) => !s.keys.exact) ? '≥ ' : ''}
               {formatCount(total.keys)}
             </td>
-            <td className={NUM}>
+            <td className={NUM} data-testid="estimate-total-ms">
               {total.expectedMs === null ? 'unknown' : `${total.durationComplete ? 'about' : 'at least'} ${formatDuration(Math.max(1, total.expectedMs))}`}
             </td>
             <td className={NUM}>{total.bytes === null ? 'unknown' : `${total.memoryComplete ? '' : 'at least '}${formatBytes(total.bytes)}`}</td>

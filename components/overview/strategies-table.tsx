@@ -9,9 +9,8 @@ import { useHasRole } from '../shell/role';
 import { LocalTime } from '../ui/local-time';
 import { Badge, StatusBadge } from '../ui/status-badge';
 import { Sparkline } from './sparkline';
-import { Button } from '../ui/button';
-import { useWarm } from './warm-button';
 import { TableScroll } from '../ui/table-scroll';
+import { WarmButton } from './warm-button';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -52,7 +51,6 @@ export function StrategiesTable({ strategies, threshold, onStarted }: { strategi
 }
 
 function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: StrategyView; threshold: number; canAct: boolean; onStarted: (run: StartedRun) => void }) {
-  const { warm, pending, error } = useWarm(onStarted);
   const run = s.lastRun;
   const low = run ? isBelowThreshold(run.successRate, threshold) : false;
   return (
@@ -72,8 +70,8 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
         <td className="px-3 py-2 text-right tabular-nums">{formatSeconds(s.ttlSeconds)}</td>
         <td className="px-3 py-2">
           {s.busyWith ? (
-            <Link href={`/runs/${s.busyWith}`} className="hover:underline">
-              <StatusBadge status="running" />
+            <Link href={`/runs/${s.busyWith}`} className="hover:underline" data-testid="strategy-busy" data-busy-state={s.busyState ?? 'running'}>
+              {s.busyState === 'waiting' ? <Badge tone="muted">waiting in run</Badge> : s.busyState === 'done' ? <Badge tone="ok">done in run</Badge> : <StatusBadge status="running" />}
             </Link>
           ) : s.enabled ? (
             <Badge tone="ok">enabled</Badge>
@@ -99,9 +97,9 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
           // Pinned to the right edge: on a phone the table scrolls sideways, the button stays in view.
           <td className="sticky right-0 bg-panel px-3 py-2 text-right">
             {s.enabled ? (
-              <Button size="sm" data-mutates aria-label={`Warm now: ${humanize(s.name)}`} busy={pending} disabled={s.busyWith !== null} onClick={() => warm({ strategies: [s.name] })}>
+              <WarmButton size="sm" aria-label={`Warm now: ${humanize(s.name)}`} disabled={s.busyWith !== null} scope={{ strategies: [s.name] }} onStarted={onStarted}>
                 Warm now
-              </Button>
+              </WarmButton>
             ) : (
               <Link href="/settings#strategies" className="text-xs text-accent hover:underline">
                 Enable in settings
@@ -110,13 +108,6 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
           </td>
         ) : null}
       </tr>
-      {error ? (
-        <tr>
-          <td colSpan={canAct ? 10 : 9} role="alert" className="border-b border-border bg-bad/10 px-3 py-1.5 text-xs text-bad">
-            {humanize(s.name)}: {error}
-          </td>
-        </tr>
-      ) : null}
     </>
   );
 }

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../api/api-fetch';
 import { useRunEvents } from '../api/run-events';
-import { useRetryRunMutation, useRunQuery } from '../api/runs';
+import { useRunQuery } from '../api/runs';
 import { useSettingsQuery } from '../api/strategies';
 import { Can } from '../shell/role';
 import { Button } from '../ui/button';
@@ -15,6 +15,7 @@ import { StatusBadge } from '../ui/status-badge';
 import { useDebounced } from '../ui/use-debounced';
 import { EstimateTable } from '../effect/estimate-table';
 import { WarmButton } from '../overview/warm-button';
+import { WarmDialog } from '../overview/warm-dialog';
 import { FailedKeysTable, failuresCaption } from './failed-keys';
 import { RunCoverage } from './run-coverage';
 import { RunGovernor } from './run-governor';
@@ -31,7 +32,7 @@ export function RunDetailPage({ id }: { id: string }) {
   const searched = useDebounced(search.trim(), 300);
   const run = useRunQuery(id, { search: searched, refetchInterval: (q) => (q.state.data?.status === 'running' ? 2000 : false) });
   const settings = useSettingsQuery();
-  const retry = useRetryRunMutation();
+  const [retrying, setRetrying] = useState(false);
   const router = useRouter();
   const data = run.data;
   // One event stream for the page: the progress bar and the summary's totals read the same figures.
@@ -62,14 +63,16 @@ export function RunDetailPage({ id }: { id: string }) {
             <>
               {data.status !== 'running' && data.failureCount > 0 ? (
                 <Can role="operator">
-                  {retry.isError ? (
-                    <span role="alert" className="max-w-96 text-xs text-bad">
-                      {errorMessage(retry.error)}
-                    </span>
-                  ) : null}
-                  <Button variant="primary" data-mutates busy={retry.isPending} onClick={() => retry.mutate(id, { onSuccess: (started) => router.push(`/runs/${started.runId}`) })}>
+                  <Button variant="primary" data-mutates aria-haspopup="dialog" onClick={() => setRetrying(true)}>
                     Retry {data.failureCount === 1 ? 'the failed key' : `${data.failureCount.toLocaleString('en-US')} failed keys`}
                   </Button>
+                  {retrying ? (
+                    <WarmDialog
+                      target={{ kind: 'retry', runId: id, keys: data.failureCount, strategies: [...new Set(data.results.filter((r) => r.failed > 0).map((r) => r.strategy))] }}
+                      onStarted={(started) => router.push(`/runs/${started.runId}`)}
+                      onClose={() => setRetrying(false)}
+                    />
+                  ) : null}
                 </Can>
               ) : null}
               {data.status !== 'running' ? (

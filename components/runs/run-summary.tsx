@@ -9,15 +9,31 @@ import { describeScope } from '@/lib/ui/scope';
 import { LocalTime } from '../ui/local-time';
 
 /** Who or what started the run, in words, with a link to the run it retried. */
-export function TriggerText({ run }: { run: Pick<RunDetail, 'trigger' | 'triggeredBy' | 'scheduleName' | 'retryOf'> }) {
+export function TriggerText({ run }: { run: Pick<RunDetail, 'trigger' | 'triggeredBy' | 'scheduleId' | 'scheduleName' | 'retryOf'> }) {
   switch (run.trigger) {
     case 'schedule':
-    case 'catch_up':
+    case 'catch_up': {
+      const name = run.scheduleName ?? '(deleted)';
+      // A slot's run is triggered by the schedule (its name); "Run now" by the operator who pressed it.
+      const byHand = run.trigger === 'schedule' && run.triggeredBy !== run.scheduleName && run.scheduleName !== null;
       return (
         <>
-          {run.trigger === 'catch_up' ? 'catch-up of ' : ''}schedule <span className="font-medium">{run.scheduleName ?? '(deleted)'}</span>
+          {run.trigger === 'catch_up' ? 'catch-up of ' : ''}schedule{' '}
+          {run.scheduleId !== null && run.scheduleName !== null ? (
+            <Link href={`/schedules#schedule-${run.scheduleId}`} className="font-medium text-accent hover:underline" data-testid="run-schedule-link">
+              {name}
+            </Link>
+          ) : (
+            <span className="font-medium">{name}</span>
+          )}
+          {byHand ? (
+            <>
+              , Run now by <span className="font-medium">{run.triggeredBy}</span>
+            </>
+          ) : null}
         </>
       );
+    }
     case 'startup':
       return <>the server’s start ({run.triggeredBy})</>;
     case 'retry':

@@ -62,8 +62,21 @@ function changedFields(input: ScheduleInput, shown: ScheduleView): Partial<Sched
  * server's own rule (POST /api/schedules/preview): its description and next five fire times show
  * beside the form, or the error beside the field at fault. Saving is checked again by the server.
  */
-export function ScheduleForm({ schedule, strategies, defaultTimezone, onDone }: { schedule: ScheduleView | null; strategies: StrategyView[]; defaultTimezone: string; onDone: (saved: ScheduleView | null) => void }) {
-  const [draft, setDraft] = useState(() => toDraft(schedule, defaultTimezone));
+export function ScheduleForm({
+  schedule,
+  template,
+  strategies,
+  defaultTimezone,
+  onDone,
+}: {
+  schedule: ScheduleView | null;
+  /** A new schedule's starting values (a suggestion that closes coverage gaps). */
+  template?: Partial<Pick<Draft, 'name' | 'cron' | 'scope' | 'onlyMissing'>>;
+  strategies: StrategyView[];
+  defaultTimezone: string;
+  onDone: (saved: ScheduleView | null) => void;
+}) {
+  const [draft, setDraft] = useState(() => ({ ...toDraft(schedule, defaultTimezone), ...(schedule ? {} : template) }));
   const create = useCreateScheduleMutation();
   const update = useUpdateScheduleMutation();
   const save = schedule ? update : create;

@@ -26,7 +26,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
 
   return (
     <>
-      <tr className={`border-b border-border align-top ${editing ? 'bg-subtle/60' : ''}`} data-testid={`schedule-${s.id}`} data-schedule-name={s.name}>
+      <tr id={`schedule-${s.id}`} className={`scroll-mt-20 border-b border-border align-top target:bg-accent/10 ${editing ? 'bg-subtle/60' : ''}`} data-testid={`schedule-${s.id}`} data-schedule-name={s.name}>
         <td className="px-3 py-2">
           <div className="font-medium">{s.name}</div>
           <div className="text-xs text-muted">{s.description}</div>
@@ -105,7 +105,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
           {/* Pinned to the right edge: on a phone the table scrolls sideways, the actions stay in view. */}
           <td className="sticky right-0 bg-panel px-3 py-2">
             <div className="flex flex-wrap justify-end gap-1.5">
-              <Button size="sm" data-mutates busy={runNow.isPending} onClick={() => runNow.mutate(s.id, { onSuccess: (run) => router.push(`/runs/${run.runId}`) })}>
+              <Button size="sm" data-mutates busy={runNow.isPending} aria-label={`Run now: ${s.name}`} onClick={() => runNow.mutate(s.id, { onSuccess: (run) => router.push(`/runs/${run.runId}`) })}>
                 Run now
               </Button>
               <Button size="sm" data-mutates busy={toggle.isPending} onClick={() => toggle.mutate({ id: s.id, patch: { enabled: !s.enabled } })} aria-label={`${s.enabled ? 'Pause' : 'Resume'} ${s.name}`}>

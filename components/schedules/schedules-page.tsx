@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { ScheduleView } from '@/lib/api/schedules';
+import type { ScheduleView, StrategyCoverage } from '@/lib/api/schedules';
 import { browserTimeZone } from '@/lib/ui/wall-time';
 import { useSchedulesQuery } from '../api/schedules';
 import { useStrategiesQuery } from '../api/strategies';
@@ -9,6 +9,7 @@ import { Can, useHasRole } from '../shell/role';
 import { Button } from '../ui/button';
 import { PageHeader, Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
+import { CoveragePanel } from './coverage-panel';
 import { ScheduleForm } from './schedule-form';
 import { ScheduleRow } from './schedule-row';
 import { TableScroll } from '../ui/table-scroll';
@@ -23,11 +24,14 @@ export function SchedulesPage() {
   // null: no form; 'new': creating; a number: editing that schedule.
   const [form, setForm] = useState<'new' | number | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  // A suggestion from the coverage gaps, to start a new schedule from.
+  const [template, setTemplate] = useState<StrategyCoverage | null>(null);
   const editing = typeof form === 'number' ? (schedules.data?.find((s) => s.id === form) ?? null) : null;
   const defaultZone = schedules.data?.[0]?.timezone ?? browserTimeZone();
 
   const done = (verb: string) => (result: ScheduleView | null) => {
     setForm(null);
+    setTemplate(null);
     setSaved(result ? `${verb} “${result.name}”${result.enabled ? '' : ' (paused)'}` : null);
   };
 
@@ -45,7 +49,7 @@ export function SchedulesPage() {
             ) : null}
             <Can role="operator">
               {form === null ? (
-                <Button variant="primary" data-mutates onClick={() => (setSaved(null), setForm('new'))}>
+                <Button variant="primary" data-mutates onClick={() => (setSaved(null), setTemplate(null), setForm('new'))}>
                   New schedule
                 </Button>
               ) : null}
@@ -55,7 +59,11 @@ export function SchedulesPage() {
       />
       {canEdit && form !== null && strategies.data && (form === 'new' || editing) ? (
         <Panel title={editing ? `Edit “${editing.name}”` : 'New schedule'} id="schedule-form" className="mb-4">
-          <ScheduleForm key={String(form)} schedule={editing} strategies={strategies.data} defaultTimezone={defaultZone} onDone={done(editing ? 'Saved' : 'Created')} />
+          <ScheduleForm
+            key={`${String(form)}:${template?.strategy ?? ''}`}
+            schedule={editing}
+            template={template?.suggestion ? { name: `Keep ${template.strategy.replace(/_/g, ' ')} warm`, cron: template.suggestion.cron, scope: { strategies: [template.strategy] } } : undefined}
+            strategies={strategies.data} defaultTimezone={defaultZone} onDone={done(editing ? 'Saved' : 'Created')} />
         </Panel>
       ) : null}
       <Panel title="Schedules" id="schedules">
@@ -97,6 +105,14 @@ export function SchedulesPage() {
           )}
         </QueryState>
       </Panel>
+      <CoveragePanel
+        onUse={(c) => {
+          setSaved(null);
+          setTemplate(c);
+          setForm('new');
+          window.scrollTo({ top: 0 });
+        }}
+      />
     </>
   );
 }

@@ -44,7 +44,9 @@ export type RunEstimate = {
      * runs, of a run's duration beyond its strategies' durations.
      */
     expectedMs: number | null;
-    /** That overhead alone; null without history. */
+    /** The strategies' durations alone (their sum); null when none has one. */
+    strategiesMs?: number | null;
+    /** That overhead alone; null without history. expectedMs = strategiesMs + overheadMs. */
     overheadMs?: number | null;
     /** Every strategy has a duration estimate. */
     durationComplete: boolean;
@@ -54,3 +56,26 @@ export type RunEstimate = {
   /** With onlyMissing, keys still fresh are skipped: the real work is at most this. */
   onlyMissing: boolean;
 };
+
+/**
+ * The total of a run's estimate: keys and memory summed over the strategies; the duration is the
+ * strategies' durations (they warm one after another) plus the run's own overhead (starting,
+ * listing, saving), kept apart so the dialog can show it as its own line: strategies + overhead
+ * = total, to the millisecond. Without any strategy's duration there is no total duration; with
+ * only some, the total is a lower bound (durationComplete false).
+ */
+export function estimateTotal(strategies: readonly Pick<StrategyEstimate, 'keys' | 'duration' | 'memory'>[], overheadMs: number | null): RunEstimate['total'] {
+  const known = <T,>(values: (T | null)[]) => values.filter((v): v is T => v !== null);
+  const durations = known(strategies.map((s) => s.duration.expectedMs));
+  const bytes = known(strategies.map((s) => s.memory.bytes));
+  const strategiesMs = durations.length ? durations.reduce((a, b) => a + b, 0) : null;
+  return {
+    keys: strategies.reduce((n, s) => n + s.keys.count, 0),
+    strategiesMs,
+    overheadMs: strategiesMs === null ? null : (overheadMs ?? null),
+    expectedMs: strategiesMs === null ? null : strategiesMs + (overheadMs ?? 0),
+    durationComplete: durations.length === strategies.length,
+    bytes: bytes.length ? bytes.reduce((a, b) => a + b, 0) : null,
+    memoryComplete: bytes.length === strategies.length,
+  };
+}

@@ -33,6 +33,13 @@ export const startRunSchema = z.strictObject({
 });
 export type StartRunRequest = z.infer<typeof startRunSchema>;
 
+/** POST /api/runs/{id}/retry: the options a manual run has (the body may be empty). */
+export const retryRunSchema = z.strictObject({
+  onlyMissing: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
+});
+export type RetryRunRequest = z.infer<typeof retryRunSchema>;
+
 
 export const listRunsQuerySchema = z.strictObject({
   strategy: strategyName.optional(),

@@ -93,3 +93,22 @@ export const previewRequestSchema = z.strictObject({
   cron: z.string({ error: 'expected the cron expression as a string' }).max(10_000, { error: 'is too long' }),
   timezone: z.string({ error: 'expected an IANA time zone such as Europe/Berlin' }).max(100).optional(),
 });
+
+/** GET /api/schedules/coverage: what the enabled schedules leave uncovered over the coming week, per enabled strategy. */
+export type StrategyCoverage = {
+  strategy: string;
+  ttlSeconds: number;
+  /** The enabled schedules that warm it. */
+  schedules: string[];
+  from: string;
+  to: string;
+  /** Share of the week its keys are kept cached by scheduled runs, 0..1. */
+  coveredFraction: number;
+  uncoveredMs: number;
+  longestGapMs: number;
+  gapCount: number;
+  /** The first gaps (at most five), ISO instants. */
+  gaps: { from: string; to: string }[];
+  /** A schedule that closes the gaps; null without gaps (or for a TTL too short for any). */
+  suggestion: { cron: string; everyMinutes: number; description: string } | null;
+};

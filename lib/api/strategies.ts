@@ -42,6 +42,11 @@ export type StrategyView = {
   recent: { finishedAt: string; successRate: number | null; outcome: string }[];
   /** The run warming it now, if any. */
   busyWith: string | null;
+  /**
+   * Where it stands in that run (its strategies warm one after another): `waiting` for the ones
+   * before it, `running`, or `done` (the run goes on with others). Null when no run holds it.
+   */
+  busyState?: 'waiting' | 'running' | 'done' | null;
   updatedAt: string | null;
   updatedBy: string | null;
   /** Bumped by every edit (0: never edited); send it back as If-Match to edit this view of it. */

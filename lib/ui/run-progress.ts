@@ -49,7 +49,7 @@ export function summarizeProgress(run: LiveRun): ProgressSummary {
     warmed: finished ? run.warmed : sum('warmed') + (current?.warmed ?? 0),
     skipped: finished ? run.skipped : sum('skipped') + (current?.skipped ?? 0),
     failed: finished ? run.failed : sum('failed') + (current?.failed ?? 0),
-    keysPerSecond: current?.keysPerSecond ?? 0,
+    keysPerSecond: keysPerSecond(run, current),
     strategy: current?.strategy ?? null,
     position: Math.min(strategiesTotal, completed.length + (current ? 1 : 0)),
     strategiesTotal,
@@ -58,6 +58,18 @@ export function summarizeProgress(run: LiveRun): ProgressSummary {
     // A cancelled or abandoned run stopped part-way: its bar stays where it stopped.
     fraction: ranToTheEnd(run.status) ? 1 : strategiesTotal > 0 ? Math.min(1, segments / strategiesTotal) : null,
   };
+}
+
+/**
+ * Keys per second: the running shards' live rate; when none is running at this instant (a shard
+ * just ended, the next is being taken) the current strategy's average so far, rather than a 0
+ * beside keys that are plainly being done; a finished run's average over its duration.
+ */
+function keysPerSecond(run: LiveRun, current: NonNullable<LiveRun['progress']>['current'] | null): number {
+  if (run.status !== 'running') return run.durationMs && run.durationMs > 0 ? Math.round((run.total / run.durationMs) * 1000) : 0;
+  if (!current) return 0;
+  if (current.keysPerSecond > 0) return current.keysPerSecond;
+  return current.done > 0 && current.elapsedMs > 0 ? Math.max(1, Math.round((current.done / current.elapsedMs) * 1000)) : 0;
 }
 
 function ranToTheEnd(status: RunStatus): boolean {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { RunEstimate, StrategyEstimate } from '@/lib/api/effect';
+import { estimateTotal } from '@/lib/api/estimate';
 import type { Cache } from '../cache/cache';
 import type { Database } from '../db/client';
 import type { StrategyStats } from '../warmup/engine';
@@ -50,20 +51,10 @@ export async function estimateRun(
     const ctx: StrategyContext = { database: deps.shopDatabase ?? deps.database, options: resolved.options, signal: AbortSignal.timeout(TIMEOUT_MS), now, batchSize: 1000 };
     estimates.push(await estimateStrategy(deps, resolved, ctx, history.get(resolved.name), options.counted?.get(resolved.name)));
   }
-  const known = <T,>(values: (T | null)[]) => values.filter((v): v is T => v !== null);
-  const durations = known(estimates.map((e) => e.duration.expectedMs));
-  const bytes = known(estimates.map((e) => e.memory.bytes));
   return {
     computedAt: now.toISOString(),
     strategies: estimates,
-    total: {
-      keys: estimates.reduce((n, e) => n + e.keys.count, 0),
-      expectedMs: durations.length ? durations.reduce((a, b) => a + b, 0) + (overheadMs ?? 0) : null,
-      overheadMs,
-      durationComplete: durations.length === estimates.length,
-      bytes: bytes.length ? bytes.reduce((a, b) => a + b, 0) : null,
-      memoryComplete: bytes.length === estimates.length,
-    },
+    total: estimateTotal(estimates, overheadMs),
     onlyMissing: options.onlyMissing ?? false,
   };
 }

@@ -10,6 +10,24 @@ import { byPriority, resolveStrategies } from '../warmup/settings';
 
 const RECENT_RUNS = 20;
 
+/**
+ * Whether a retry's result (run_strategies `rs`, trigger `retry`) speaks for its strategy: only when
+ * it went through every key that failed in the run it retried, and that run was still the
+ * strategy's latest real run. A partial retry (cancelled, cut by its deadline, or of an older run)
+ * says nothing about the keys it never reached: the failing run stays the strategy's last run, and
+ * its alert stands, until every failed key was retried or a full run succeeded.
+ */
+function retryCoveredAll() {
+  return sql`exists (
+    select 1 from runs rr
+    join run_strategies o on o.run_id = rr.retry_of and o.strategy = rs.strategy
+    where rr.id = rs.run_id and rs.total >= o.failed
+      and not exists (
+        select 1 from run_strategies n
+        where n.strategy = rs.strategy and not n.dry_run and n.trigger <> 'retry'
+          and n.finished_at > o.finished_at and n.finished_at < rs.finished_at))`;
+}
+
 /** Every strategy as operators see it: settings in force, defaults, last run, recent success rates. */
 export async function listStrategyViews(database: Database, registry: StrategyRegistry): Promise<StrategyView[]> {
   const [resolved, overrides, recent, leases] = await Promise.all([
@@ -28,11 +46,21 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
         select rs.run_id::text as "runId", rs.outcome, ${isoTimestamp('rs.finished_at')} as "finishedAt", rs.finished_at,
                rs.total, rs.warmed, rs.skipped, rs.failed, rs.success_rate as "successRate", rs.duration_ms as "durationMs"
         from run_strategies rs
-        where rs.strategy = s.strategy and not rs.dry_run
+        where rs.strategy = s.strategy and not rs.dry_run and (rs.trigger <> 'retry' or ${retryCoveredAll()})
         order by rs.finished_at desc nulls last
         limit ${RECENT_RUNS}) x
       order by s.strategy, x.finished_at`),
-    database.db.select({ strategy: strategyLocks.strategy, runId: strategyLocks.runId }).from(strategyLocks),
+    database.db
+      .select({
+        strategy: strategyLocks.strategy,
+        runId: strategyLocks.runId,
+        // A run locks all its strategies at its start and warms them one after another.
+        state: sql<'waiting' | 'running' | 'done'>`case
+          when exists (select 1 from run_strategies rs where rs.run_id = ${strategyLocks.runId} and rs.strategy = ${strategyLocks.strategy}) then 'done'
+          when exists (select 1 from run_shards sh where sh.run_id = ${strategyLocks.runId} and sh.strategy = ${strategyLocks.strategy}) then 'running'
+          else 'waiting' end`,
+      })
+      .from(strategyLocks),
   ]);
   return resolved.sort(byPriority).map((r) => {
     const override = overrides.find((o) => o.strategy === r.name);
@@ -58,6 +86,7 @@ export async function listStrategyViews(database: Database, registry: StrategyRe
       lastRun: last ? (({ strategy: _, ...rest }) => rest)(last) : null,
       recent: runs.map((x) => ({ finishedAt: x.finishedAt, successRate: x.successRate, outcome: x.outcome })),
       busyWith: leases.find((l) => l.strategy === r.name)?.runId ?? null,
+      busyState: leases.find((l) => l.strategy === r.name)?.state ?? null,
       updatedAt: override?.updatedAt.toISOString() ?? null,
       updatedBy: override?.updatedBy ?? null,
       version: override?.version ?? 0,

@@ -84,6 +84,7 @@ test('shop reads appear in the hit-rate panel; deleting warmed keys drops the co
     // Warm the strategy again, sample: the whole warm set is back.
     const started = page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Warm now: categories' }).click();
+    await page.getByTestId('warm-dialog').getByRole('button', { name: 'Start warmup' }).click();
     const { runId } = (await (await started).json()) as { runId: string };
     await expect(page.locator(`[data-testid="run-progress"][data-run-id="${runId}"]`)).toHaveAttribute('data-status', 'succeeded');
     expect((await cache.keys('Category:*')).length).toBe(warmSet);

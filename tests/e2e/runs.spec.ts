@@ -26,6 +26,7 @@ test('warming a strategy shows its progress to the end; the run is in the histor
   // recommendations: no default schedule fires it in the minutes a test takes (except at 08:30 UTC).
   const started = page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
   await page.getByRole('button', { name: 'Warm now: recommendations' }).click();
+  await page.getByTestId('warm-dialog').getByRole('button', { name: 'Start warmup' }).click();
   const { runId } = (await (await started).json()) as { runId: string };
 
   const progress = page.locator(`[data-testid="run-progress"][data-run-id="${runId}"]`);
@@ -62,6 +63,7 @@ test('a key that really fails is shown with its error and found by search; Retry
     await page.goto('/');
     const started = page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Warm now: categories' }).click();
+    await page.getByTestId('warm-dialog').getByRole('button', { name: 'Start warmup' }).click();
     const { runId } = (await (await started).json()) as { runId: string };
     await expect(page.locator(`[data-testid="run-progress"][data-run-id="${runId}"]`)).toHaveAttribute('data-status', 'partial');
     const failures = await query<{ key: string; error: string }>('select key, error from run_failures where run_id = $1', [runId]);
@@ -86,6 +88,7 @@ test('a key that really fails is shown with its error and found by search; Retry
     // The other writer is gone: the retry can write the key.
     await cache.delete(key);
     await page.getByRole('button', { name: 'Retry the failed key' }).click();
+    await page.getByTestId('warm-dialog').getByRole('button', { name: 'Retry the failed key' }).click();
     await expect(page).not.toHaveURL(new RegExp(`/runs/${runId}$`));
     const retryId = page.url().split('/runs/')[1]!;
     await expect(page.getByRole('heading', { level: 1 })).toContainText('succeeded');

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as one from '@/app/api/schedules/[id]/route';
 import * as runNow from '@/app/api/schedules/[id]/run/route';
 import * as preview from '@/app/api/schedules/preview/route';
+import * as runDetail from '@/app/api/runs/[id]/route';
+import * as runsList from '@/app/api/runs/route';
 import * as schedules from '@/app/api/schedules/route';
 import type { Database } from '@/server/db/client';
 import { type Call, auditRows, errorOf, request, signedIn } from '../../support/api';
@@ -69,8 +71,13 @@ describe('the schedules API', () => {
     const run = await call(runNow.POST, `/api/schedules/${schedule.id}/run`, { session: operator.session, body: {} }, id(schedule.id));
     expect(run.status).toBe(202);
     const { runId } = await run.json();
-    const [row] = await database.rows<{ schedule_id: number; trigger: string }>(sql`select schedule_id, trigger from runs where id = ${runId}::uuid`);
-    expect(row).toEqual({ schedule_id: schedule.id, trigger: 'manual' });
+    const [row] = await database.rows<{ schedule_id: number; trigger: string; triggered_by: string }>(sql`select schedule_id, trigger, triggered_by from runs where id = ${runId}::uuid`);
+    expect(row).toEqual({ schedule_id: schedule.id, trigger: 'schedule', triggered_by: operator.email });
+    // The run page shows it as the schedule's run, with its link, and who pressed Run now.
+    const detail = (await (await call(runDetail.GET, `/api/runs/${runId}`, { session: operator.session }, { params: Promise.resolve({ id: runId }) })).json()).run;
+    expect(detail).toMatchObject({ trigger: 'schedule', triggeredBy: operator.email, scheduleId: schedule.id, scheduleName: GOOD.name });
+    const listed = await (await call(runsList.GET, '/api/runs?trigger=schedule', { session: operator.session })).json();
+    expect(listed.items).toEqual([expect.objectContaining({ id: runId, scheduleId: schedule.id, scheduleName: GOOD.name })]);
 
     const deleted = await call(one.DELETE, `/api/schedules/${schedule.id}`, { method: 'DELETE', session: operator.session }, id(schedule.id));
     expect(deleted.status).toBe(200);

@@ -131,7 +131,7 @@ describe('schedules in Postgres', () => {
     expect(earlier).toMatchObject({ nextFireAt: '2026-03-28T01:30:00.000Z', nextFireLocal: '2026-03-28T02:30:00+01:00' });
   });
 
-  it('runs a schedule now, as the operator, for its scope, linked to the schedule', async () => {
+  it('runs a schedule now as the schedule\u2019s run (trigger schedule, linked to it), triggered by the operator who pressed it', async () => {
     const { database } = await useTestDatabase();
     const context = writeContext(database);
     const schedule = (await createSchedule(context, { name: 'Incremental hot data', cron: '*/30 * * * *', scope: { strategies: ['hot_products'] }, concurrency: 10, onlyMissing: true, enabled: false }, 'ops')).after!;
@@ -140,7 +140,7 @@ describe('schedules in Postgres', () => {
     expect(started.strategies).toEqual(['hot_products']);
     expect((await started.done).status).toBe('succeeded');
     const [run] = await database.rows<Record<string, unknown>>(sql`select trigger, triggered_by, schedule_id, concurrency, only_missing, scope from runs where id = ${started.runId}::uuid`);
-    expect(run).toEqual({ trigger: 'manual', triggered_by: 'alice@example.com', schedule_id: schedule.id, concurrency: 10, only_missing: true, scope: { strategies: ['hot_products'] } });
+    expect(run).toEqual({ trigger: 'schedule', triggered_by: 'alice@example.com', schedule_id: schedule.id, concurrency: 10, only_missing: true, scope: { strategies: ['hot_products'] } });
     expect(await refusal(runScheduleNow({ database, warmer }, 12345, 'alice@example.com'))).toMatchObject({ status: 404 });
   });
 });

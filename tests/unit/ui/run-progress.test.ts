@@ -84,4 +84,17 @@ describe('a run’s progress summary', () => {
     expect(cancelled.fraction).toBe(0.5);
     expect(cancelled.done).toBe(40);
   });
+
+  it('never shows 0 keys/s beside keys being done: between shards the strategy’s average so far, a finished run its own average', () => {
+    const base = { strategy: 'product_catalog', position: 0, strategiesTotal: 1, completed: [] } as const;
+    const between = summarizeProgress(run({ progress: { ...base, current: { strategy: 'product_catalog', expected: 5000, done: 2000, warmed: 2000, skipped: 0, failed: 0, keysPerSecond: 0, elapsedMs: 4000 } } as unknown as RunProgress }));
+    expect(between.keysPerSecond).toBe(500);
+    const live = summarizeProgress(run({ progress: { ...base, current: { strategy: 'product_catalog', expected: 5000, done: 2000, warmed: 2000, skipped: 0, failed: 0, keysPerSecond: 730, elapsedMs: 4000 } } as unknown as RunProgress }));
+    expect(live.keysPerSecond).toBe(730);
+    const slow = summarizeProgress(run({ progress: { ...base, current: { strategy: 'product_catalog', expected: 5000, done: 1, warmed: 1, skipped: 0, failed: 0, keysPerSecond: 0, elapsedMs: 60_000 } } as unknown as RunProgress }));
+    expect(slow.keysPerSecond).toBe(1);
+    const none = summarizeProgress(run({ progress: { ...base, current: { strategy: 'product_catalog', expected: null, done: 0, warmed: 0, skipped: 0, failed: 0, keysPerSecond: 0, elapsedMs: 900 } } as unknown as RunProgress }));
+    expect(none.keysPerSecond).toBe(0);
+    expect(summarizeProgress(run({ status: 'succeeded', total: 3000, durationMs: 1500, progress: null })).keysPerSecond).toBe(2000);
+  });
 });

@@ -9,7 +9,7 @@ import { runScheduleNow } from '@/server/scheduling/run-schedule-now';
 
 export const dynamic = 'force-dynamic';
 
-/** Runs the schedule's scope now (trigger manual, linked to the schedule): 202 {runId, strategies}. */
+/** Runs the schedule's scope now (trigger schedule, linked to it, triggered by the operator): 202 {runId, strategies}. */
 export const POST = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
   const runtime = await getRuntime();
   const actor = await authorize(runtime, request, 'operator');
