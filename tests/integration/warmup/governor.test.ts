@@ -47,14 +47,17 @@ describe('the load governor on real Postgres', () => {
     const before = (await getRunGovernor(database, run.runId)).samples;
     const peak = Math.max(...before.map((s) => s.concurrency));
 
-    // Added load: a session holding the probe table's lock for ~1.5 s, twice; every batch query waits behind it.
+    // Added load, sustained: for 5 s a session holds the probe table's lock a second at a time with
+    // only 10 ms between (as a shop's bulk writes or DDL would), so nearly every batch query waits
+    // about a second behind it. (Short holds with longer gaps would not do: the governor decides on a
+    // window's median, and a few stalled loads among many fast ones leave it where it is.)
     const loadedAt = new Date();
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 5; i++) {
       await blocker.begin(async (tx) => {
         await tx`lock table gov_probe in access exclusive mode`;
-        await sleep(1500);
+        await sleep(1000);
       });
-      await sleep(300);
+      await sleep(10);
     }
     await sleep(2500); // the decision after the lock is recorded within a sample interval
     await warmer.cancelRun(run.runId, 'test');
