@@ -2,6 +2,7 @@ import type { EffectSample } from '@/lib/api/used';
 import { formatCount, humanize } from '@/lib/ui/format';
 import { wilsonInterval } from '@/lib/wilson';
 import { LocalTime } from '../ui/local-time';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 const NUM = 'px-3 py-2 text-right tabular-nums';
@@ -28,40 +29,42 @@ function Share({ k, n }: { k: number; n: number }) {
  */
 export function UsedTable({ rows }: { rows: UsedRow[] }) {
   return (
-    <table className="w-full text-sm" data-testid="used-table">
-      <thead className="border-b border-border">
-        <tr>
-          <th scope="col" className={HEAD}>Strategy</th>
-          <th scope="col" className={`${HEAD} text-right`}>Warmed</th>
-          <th scope="col" className={`${HEAD} text-right`}>Used</th>
-          <th scope="col" className={`${HEAD} text-right`}>Unread</th>
-          <th scope="col" className={`${HEAD} text-right`}>Gone</th>
-          <th scope="col" className={`${HEAD} text-right`}>Unknown</th>
-          <th scope="col" className={HEAD}>Checked</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(({ key, strategy, label, warmed, sample }) => (
-          <tr key={key} className="border-b border-border last:border-0" data-testid={`used-${key}`} title={sample.note ?? undefined}>
-            <td className="px-3 py-2 font-medium whitespace-nowrap">{label ?? humanize(strategy)}</td>
-            <td className={NUM}>{warmed === null ? '–' : formatCount(warmed)}</td>
-            <td className={NUM} data-testid="used-share">
-              <Share k={sample.used} n={sample.sampled} />
-            </td>
-            <td className={NUM}>
-              <Share k={sample.unread} n={sample.sampled} />
-            </td>
-            <td className={NUM}>
-              <Share k={sample.gone} n={sample.sampled} />
-            </td>
-            <td className={`${NUM} text-muted`}>{sample.unknown > 0 ? `${formatCount(sample.unknown)} of ${formatCount(sample.sampled)}` : '0'}</td>
-            <td className="px-3 py-2 text-xs whitespace-nowrap text-muted">
-              {CHECKPOINT[sample.checkpoint] ?? sample.checkpoint}, <LocalTime iso={sample.sampledAt} relative /> · {formatCount(sample.sampled)} keys · {sample.method === 'freq' ? 'LFU counters' : sample.method === 'idletime' ? 'idle times' : 'cannot tell'} ({sample.policy})
-            </td>
+    <TableScroll>
+      <table className="w-full text-sm" data-testid="used-table">
+        <thead className="border-b border-border">
+          <tr>
+            <th scope="col" className={HEAD}>Strategy</th>
+            <th scope="col" className={`${HEAD} text-right`}>Warmed</th>
+            <th scope="col" className={`${HEAD} text-right`}>Used</th>
+            <th scope="col" className={`${HEAD} text-right`}>Unread</th>
+            <th scope="col" className={`${HEAD} text-right`}>Gone</th>
+            <th scope="col" className={`${HEAD} text-right`}>Unknown</th>
+            <th scope="col" className={HEAD}>Checked</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map(({ key, strategy, label, warmed, sample }) => (
+            <tr key={key} className="border-b border-border last:border-0" data-testid={`used-${key}`} title={sample.note ?? undefined}>
+              <td className="px-3 py-2 font-medium whitespace-nowrap">{label ?? humanize(strategy)}</td>
+              <td className={NUM}>{warmed === null ? '–' : formatCount(warmed)}</td>
+              <td className={NUM} data-testid="used-share">
+                <Share k={sample.used} n={sample.sampled} />
+              </td>
+              <td className={NUM}>
+                <Share k={sample.unread} n={sample.sampled} />
+              </td>
+              <td className={NUM}>
+                <Share k={sample.gone} n={sample.sampled} />
+              </td>
+              <td className={`${NUM} text-muted`}>{sample.unknown > 0 ? `${formatCount(sample.unknown)} of ${formatCount(sample.sampled)}` : '0'}</td>
+              <td className="px-3 py-2 text-xs whitespace-nowrap text-muted">
+                {CHECKPOINT[sample.checkpoint] ?? sample.checkpoint}, <LocalTime iso={sample.sampledAt} relative /> · {formatCount(sample.sampled)} keys · {sample.method === 'freq' ? 'LFU counters' : sample.method === 'idletime' ? 'idle times' : 'cannot tell'} ({sample.policy})
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 

@@ -7,6 +7,7 @@ import { useRunDiffQuery, useRunEffectQuery } from '../api/used';
 import { USED_EXPLAINER, UsedTable } from '../effect/used-table';
 import { Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 const NUM = 'px-3 py-2 text-right tabular-nums';
@@ -47,37 +48,39 @@ export function RunEffect({ run }: { run: RunDetail }) {
 
 function DiffTable({ rows }: { rows: StrategyDiff[] }) {
   return (
-    <table className="w-full text-sm" data-testid="diff-table">
-      <thead className="border-b border-border">
-        <tr>
-          <th scope="col" className={HEAD}>Strategy</th>
-          <th scope="col" className={`${HEAD} text-right`}>Added</th>
-          <th scope="col" className={`${HEAD} text-right`}>Dropped</th>
-          <th scope="col" className={`${HEAD} text-right`}>Newly failing</th>
-          <th scope="col" className={`${HEAD} text-right`}>No longer failing</th>
-          <th scope="col" className={HEAD}>Compared</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((d) => (
-          <tr key={d.strategy} className="border-b border-border last:border-0" data-testid={`diff-${d.strategy}`}>
-            <td className="px-3 py-2 font-medium whitespace-nowrap">{humanize(d.strategy)}</td>
-            <td className={NUM} title={d.examples.added.join('\n')}>{d.method === 'none' ? '–' : formatCount(d.added)}</td>
-            <td className={NUM} title={d.examples.dropped.join('\n')}>{d.method === 'none' ? '–' : formatCount(d.dropped)}</td>
-            <td className={NUM} title={d.examples.newlyFailing.join('\n')}>{formatCount(d.newlyFailing)}</td>
-            <td className={NUM} title={d.examples.noLongerFailing.join('\n')}>{formatCount(d.noLongerFailing)}</td>
-            <td className="px-3 py-2 text-xs text-muted">
-              {d.previousRunId === null
-                ? 'first run of this strategy'
-                : d.method === 'exact'
-                  ? `every key${d.truncated ? ' kept (the bound cut the set: a lower bound)' : ''}`
-                  : d.method === 'sample'
-                    ? `a ${Math.round(d.keepRate * 1000) / 10}% hash sample, scaled up`
-                    : 'warm sets no longer kept (the last two runs are): failures only'}
-            </td>
+    <TableScroll>
+      <table className="w-full text-sm" data-testid="diff-table">
+        <thead className="border-b border-border">
+          <tr>
+            <th scope="col" className={HEAD}>Strategy</th>
+            <th scope="col" className={`${HEAD} text-right`}>Added</th>
+            <th scope="col" className={`${HEAD} text-right`}>Dropped</th>
+            <th scope="col" className={`${HEAD} text-right`}>Newly failing</th>
+            <th scope="col" className={`${HEAD} text-right`}>No longer failing</th>
+            <th scope="col" className={HEAD}>Compared</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((d) => (
+            <tr key={d.strategy} className="border-b border-border last:border-0" data-testid={`diff-${d.strategy}`}>
+              <td className="px-3 py-2 font-medium whitespace-nowrap">{humanize(d.strategy)}</td>
+              <td className={NUM} title={d.examples.added.join('\n')}>{d.method === 'none' ? '–' : formatCount(d.added)}</td>
+              <td className={NUM} title={d.examples.dropped.join('\n')}>{d.method === 'none' ? '–' : formatCount(d.dropped)}</td>
+              <td className={NUM} title={d.examples.newlyFailing.join('\n')}>{formatCount(d.newlyFailing)}</td>
+              <td className={NUM} title={d.examples.noLongerFailing.join('\n')}>{formatCount(d.noLongerFailing)}</td>
+              <td className="px-3 py-2 text-xs text-muted">
+                {d.previousRunId === null
+                  ? 'first run of this strategy'
+                  : d.method === 'exact'
+                    ? `every key${d.truncated ? ' kept (the bound cut the set: a lower bound)' : ''}`
+                    : d.method === 'sample'
+                      ? `a ${Math.round(d.keepRate * 1000) / 10}% hash sample, scaled up`
+                      : 'warm sets no longer kept (the last two runs are): failures only'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }

@@ -49,9 +49,9 @@ test('warming a strategy shows its progress to the end; the run is in the histor
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
   await expect(page.getByRole('heading', { level: 1 })).toContainText(`Run ${runId.slice(0, 8)}`);
   const results = page.locator('#strategy-results-heading').locator('xpath=ancestor::section');
-  await expect(results.getByRole('row', { name: /recommendations/ })).toContainText('100.0%');
+  await expect(results.getByRole('row', { name: /recommendations/i })).toContainText('100.0%');
   await expect(page.getByText('No key failed in this run.')).toBeVisible();
-  await expect(page.getByTestId('run-timeline')).toContainText('recommendations');
+  await expect(page.getByTestId('run-timeline')).toContainText('Recommendations');
 });
 
 test('a key that really fails is shown with its error and found by search; Retry failed keys warms exactly it in a new run', async ({ page }) => {

@@ -30,7 +30,9 @@ test('a strategy setting the server refuses is explained beside its field and no
   const form = page.getByRole('form', { name: 'hot products' });
   await form.getByLabel('Top N').fill('0');
   await form.getByRole('button', { name: 'Save hot products' }).click();
-  await expect(form.getByRole('alert')).toContainText('options.topN');
+  // Beside the field it names, in words (not the API's `options.topN`).
+  await expect(form.getByRole('alert')).toContainText('expected number to be >=1');
+  await expect(form.getByRole('alert')).not.toContainText('options.topN');
   const strategies = await api<{ strategies: { name: string; options: Record<string, unknown> }[] }>(page.request, 'GET', '/api/strategies');
   expect(strategies.strategies.find((s) => s.name === 'hot_products')!.options.topN).toBe(100);
 });
@@ -44,7 +46,7 @@ test('the run timeout is saved from the defaults, and a value the server refuses
 
   await field.fill('5');
   await page.getByRole('button', { name: 'Save defaults' }).click();
-  await expect(page.locator('section[aria-labelledby="defaults-heading"]').getByRole('alert')).toHaveText('runTimeoutSeconds: expected a whole number of seconds from 10 to 86,400');
+  await expect(page.locator('section[aria-labelledby="defaults-heading"]').getByRole('alert')).toHaveText('Expected a whole number of seconds from 10 to 86,400');
   expect((await api<Settings>(page.request, 'GET', '/api/settings')).settings.runTimeoutSeconds).toBe(before);
 
   await field.fill('7200');
