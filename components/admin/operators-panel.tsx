@@ -34,7 +34,7 @@ export function OperatorsPanel() {
                   <th scope="col" className={HEAD}>State</th>
                   <th scope="col" className={HEAD}>Last sign-in</th>
                   <th scope="col" className={HEAD}>Added</th>
-                  <th scope="col" className={HEAD}>
+                  <th scope="col" className={`${HEAD} sticky right-0 bg-panel`}>
                     <span className="sr-only">Actions</span>
                   </th>
                 </tr>
@@ -72,7 +72,7 @@ function OperatorRow({ operator: o }: { operator: OperatorView }) {
       <td className="px-3 py-2 text-xs">
         <LocalTime iso={o.createdAt} />
       </td>
-      <td className="px-3 py-2 text-right">{self ? null : <OperatorActions operator={o} />}</td>
+      <td className="sticky right-0 bg-panel px-3 py-2 text-right">{self ? null : <OperatorActions operator={o} />}</td>
     </tr>
   );
 }
