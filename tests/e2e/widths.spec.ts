@@ -52,6 +52,8 @@ for (const viewport of VIEWPORTS) {
     await signIn(page);
     const [run] = (await api<{ items: { id: string }[] }>(page.request, 'GET', '/api/runs?limit=1')).items;
     expect(run, 'a run to open (the e2e server warms at start)').toBeDefined();
+    // An operator other than the admin, so the admin page has a row with actions (whatever ran before).
+    await api(page.request, 'POST', '/api/operators', { email: `widths-${viewport.width}-${Date.now()}@e2e.kiln.local`, name: 'Widths', role: 'viewer', password: 'widths-password-1' });
 
     for (const check of PAGES) {
       await page.goto(check.path({ run: run!.id }));
