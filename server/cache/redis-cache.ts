@@ -16,7 +16,7 @@ import {
   validateTtl,
 } from './cache';
 import { freshnessMarkerKey } from './freshness-marker';
-import { GUARDED_SET_MANY_SCRIPT, INSPECT_MANY_SCRIPT, MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, REFRESH_MANY_SCRIPT, SET_MANY_SCRIPT, SET_ONE_SCRIPT } from './redis-scripts';
+import { GUARDED_SET_MANY_LATEST_SCRIPT, GUARDED_SET_MANY_SCRIPT, INSPECT_MANY_SCRIPT, RAISE_LATEST_SCRIPT, MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, REFRESH_MANY_SCRIPT, SET_MANY_SCRIPT, SET_ONE_SCRIPT } from './redis-scripts';
 
 type ScriptedRedis = Redis & {
   kilnSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
@@ -26,7 +26,8 @@ type ScriptedRedis = Redis & {
 };
 // The freshness scripts (server/freshness), standalone Redis; a Cluster gets one EVAL per key and its marker.
 type FreshnessScripts = {
-  kilnGuardedSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
+  kilnGuardedSetManyLatest(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
+  kilnRaiseLatest(numKeys: number, key: string, version: string, markerTtlSeconds: number): Promise<number>;
   kilnRefreshMany(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
 };
 
@@ -84,7 +85,8 @@ export class RedisCache implements Cache {
       this.#description = `Redis Cluster at ${target.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
     }
     if (this.#client instanceof Redis) {
-      this.#client.defineCommand('kilnGuardedSetMany', { lua: GUARDED_SET_MANY_SCRIPT });
+      this.#client.defineCommand('kilnGuardedSetManyLatest', { lua: GUARDED_SET_MANY_LATEST_SCRIPT });
+      this.#client.defineCommand('kilnRaiseLatest', { lua: RAISE_LATEST_SCRIPT });
       this.#client.defineCommand('kilnRefreshMany', { lua: REFRESH_MANY_SCRIPT });
     }
     this.#fresh = this.#client as unknown as FreshnessScripts;
@@ -178,14 +180,14 @@ export class RedisCache implements Cache {
   /** setMany's freshness guard: the scripted write that reads each key's marker first. */
   async #guardedSetMany(entries: readonly CacheEntry[], valid: number[], version: string, results: WriteResult[]): Promise<WriteResult[]> {
     const call = (indexes: number[]) => {
-      const keys: string[] = [];
+      const keys: string[] = [this.#latestKey()];
       const args: (string | number)[] = [version];
       for (const i of indexes) {
         const full = this.#prefix + entries[i]!.key;
         keys.push(full, freshnessMarkerKey(full));
         args.push(entries[i]!.ttlSeconds, entries[i]!.value);
       }
-      return this.#fresh.kilnGuardedSetMany(keys.length, ...keys, ...args);
+      return this.#fresh.kilnGuardedSetManyLatest(keys.length, ...keys, ...args);
     };
     const apply = (indexes: number[], reply: (number | string)[]) => {
       for (const i of indexes) results[i] = { ok: true };
@@ -245,6 +247,8 @@ export class RedisCache implements Cache {
     };
     if (valid.length === 0) return results;
     if (this.#client instanceof Redis) {
+      // The watermark first: a guarded write between the two then reads the markers (server/cache/redis-scripts.ts).
+      await this.#run(() => this.#fresh.kilnRaiseLatest(1, this.#latestKey(), options.version, options.markerTtlSeconds));
       apply(valid, await this.#run(() => call(valid)));
       return results;
     }
@@ -262,6 +266,11 @@ export class RedisCache implements Cache {
       else results[valid[n]!] = { ok: false, error: describeError(s.reason) };
     });
     return results;
+  }
+
+  /** The freshness watermark of this prefix (standalone Redis; GUARDED_SET_MANY_LATEST_SCRIPT). */
+  #latestKey(): string {
+    return `kiln-fresh-latest:{${this.#prefix}}`;
   }
 
   async exists(key: string): Promise<boolean> {

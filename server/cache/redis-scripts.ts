@@ -105,6 +105,62 @@ return out
 `;
 
 /**
+ * GUARDED_SET_MANY for a standalone Redis, which skips the markers when it can. KEYS[1] is the
+ * prefix's watermark (RAISE_LATEST_SCRIPT): the highest version any re-warm has marked a key with,
+ * alive at least as long as any marker it covers. Below the batch's version (or gone), no marker can
+ * be at or after it, so no key's marker is read: one GET per batch instead of one per key (the
+ * common case: no change was re-warmed while the batch loaded). Then KEYS and ARGV as GUARDED_SET_MANY,
+ * shifted by the watermark. An unreadable watermark (another type) reads every marker.
+ */
+export const GUARDED_SET_MANY_LATEST_SCRIPT = `${WRITE_ONE_FUNCTION}
+local version = tonumber(ARGV[1])
+local latest = redis.pcall('GET', KEYS[1])
+local check = true
+if latest == false then check = false
+elseif type(latest) == 'string' and tonumber(latest) ~= nil then check = tonumber(latest) >= version end
+local out = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local key, marker = KEYS[2 * i], KEYS[2 * i + 1]
+  local superseded = false
+  if check then
+    local seen = redis.pcall('GET', marker)
+    superseded = type(seen) == 'string' and tonumber(seen) ~= nil and tonumber(seen) >= version
+  end
+  if superseded then
+    out[#out + 1] = i
+    out[#out + 1] = 1
+    out[#out + 1] = 'superseded'
+  else
+    local err = kiln_write(key, ARGV[2 * i + 1], ARGV[2 * i])
+    if err then
+      out[#out + 1] = i
+      out[#out + 1] = 2
+      out[#out + 1] = err
+    end
+  end
+end
+return out
+`;
+
+/**
+ * Raises the watermark GUARDED_SET_MANY_LATEST reads, before a re-warm writes its markers (so a
+ * guarded write that runs in between reads the markers, and finds them not yet written, as it would
+ * without the watermark). KEYS[1] the watermark; ARGV[1] the version, ARGV[2] the markers' TTL (s).
+ * Keeps the higher value and the longer life, plus a second, so it outlives every marker it covers.
+ */
+export const RAISE_LATEST_SCRIPT = `
+local version = tonumber(ARGV[1])
+local ttl = (tonumber(ARGV[2]) + 1) * 1000
+local current = redis.call('GET', KEYS[1])
+local value = ARGV[1]
+if type(current) == 'string' and tonumber(current) ~= nil and tonumber(current) > version then value = current end
+local left = redis.call('PTTL', KEYS[1])
+if left > ttl then ttl = left end
+redis.call('SET', KEYS[1], value, 'PX', ttl)
+return 1
+`;
+
+/**
  * Re-warm on change. KEYS: each cache key followed by its freshness marker. ARGV[1] version,
  * ARGV[2] marker TTL (s), ARGV[3] '1' to mark every key (a run is going); then per entry: mode
  * (`w` write if cached, `W` write, `d` delete), TTL, value. A marker newer than the version means a

@@ -18,8 +18,10 @@ export type WorkerProcess = {
  * A real worker process, as `npm run worker` starts it (server/cli/worker.ts), on the given
  * database and cache. `onCleanup` receives a function that kills it (tests pass onTestFinished).
  */
+// KILN_WORKER_NODE_ARGS: extra node flags for every worker a test or benchmark starts, e.g.
+// `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the workers of `npm run bench:warm`.
 export function startWorkerProcess(env: Record<string, string>, onCleanup?: (fn: () => Promise<void>) => void): WorkerProcess {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', require.resolve('tsx'), path.join(root, 'server/cli/worker.ts')], {
+  const child = spawn(process.execPath, [...(process.env.KILN_WORKER_NODE_ARGS ? process.env.KILN_WORKER_NODE_ARGS.split(' ') : []), '--conditions=react-server', '--import', require.resolve('tsx'), path.join(root, 'server/cli/worker.ts')], {
     cwd: root,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'info', KILN_JOB_MAINTENANCE_SECONDS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
