@@ -89,6 +89,9 @@ export type SchedulePreview = {
  */
 export const scheduleBodySchema = z.record(z.string(), z.unknown(), { error: 'expected a JSON object of schedule fields' });
 
+/** The optional body of POST /api/schedules/{id}/run. */
+export const runScheduleNowSchema = z.strictObject({ confirmBlackout: z.boolean({ error: 'expected true or false' }).optional() });
+
 export const previewRequestSchema = z.strictObject({
   cron: z.string({ error: 'expected the cron expression as a string' }).max(10_000, { error: 'is too long' }),
   timezone: z.string({ error: 'expected an IANA time zone such as Europe/Berlin' }).max(100).optional(),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as runs from '@/app/api/runs/route';
+import * as runNowRoute from '@/app/api/schedules/[id]/run/route';
 import * as schedulesRoute from '@/app/api/schedules/route';
 import { MemoryCache } from '@/server/cache/memory-cache';
 import { createSchedule } from '@/server/scheduling/create-schedule';
@@ -93,5 +94,29 @@ describe('blackout windows', () => {
     const [audit] = await auditRows(database, sql`target = ${`run:${runId}`}`);
     expect(audit!.after).toMatchObject({ confirmedBlackout: ['Shop hours: every day 00:00-24:00 (Pacific/Auckland)'] });
     expect(await runCount(database)).toBe(2);
+  });
+
+  it('answers Run now inside the schedule\u2019s own window 409 in_blackout, saves no run, and runs once confirmed (audited as confirmed); a bad body is 400 naming the field', async () => {
+    const { database } = await useTestDatabase({ shop: true });
+    const runtime = await useTestRuntime(database);
+    const operator = await signedIn(database, 'operator');
+    const allDay = [{ days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00' }];
+    const schedule = (await createSchedule({ database, registry: runtime.registry, defaultTimezone: 'UTC' }, { name: 'Quiet all day', cron: '0 3 * * *', timezone: 'UTC', scope: { strategies: ['categories'] }, blackoutWindows: allDay }, 'ops')).after!;
+    const press = (body?: unknown) =>
+      runNowRoute.POST(request(`/api/schedules/${schedule.id}/run`, { session: operator.session, ...(body === undefined ? {} : { body }) }), { params: Promise.resolve({ id: String(schedule.id) }) });
+
+    expect(await errorOf(await press())).toMatchObject({ status: 409, code: 'in_blackout', field: 'confirmBlackout' });
+    expect(await errorOf(await press({ confirmBlackout: 'yes' }))).toMatchObject({ status: 400, field: 'confirmBlackout' });
+    expect(await errorOf(await press({ confirm: true }))).toMatchObject({ status: 400 });
+    expect(await runCount(database)).toBe(0);
+    expect(await auditRows(database, sql`action = 'schedule.run_now'`)).toEqual([]);
+
+    const confirmed = await press({ confirmBlackout: true });
+    expect(confirmed.status).toBe(202);
+    const { runId } = (await confirmed.json()) as { runId: string };
+    const [row] = await database.rows<{ trigger: string; schedule_id: number }>(sql`select trigger, schedule_id from runs where id = ${runId}::uuid`);
+    expect(row).toEqual({ trigger: 'schedule', schedule_id: schedule.id });
+    const [audit] = await auditRows(database, sql`action = 'schedule.run_now'`);
+    expect(audit!.after).toMatchObject({ runId, confirmedBlackout: ['Quiet all day: every day 00:00-24:00 (UTC)'] });
   });
 });

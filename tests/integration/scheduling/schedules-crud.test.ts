@@ -136,11 +136,11 @@ describe('schedules in Postgres', () => {
     const context = writeContext(database);
     const schedule = (await createSchedule(context, { name: 'Incremental hot data', cron: '*/30 * * * *', scope: { strategies: ['hot_products'] }, concurrency: 10, onlyMissing: true, enabled: false }, 'ops')).after!;
     const warmer = await testWarmer(database, new MemoryCache({ maxBytes: 1 << 20 }), shopStrategies());
-    const started = await runScheduleNow({ database, warmer }, schedule.id, 'alice@example.com');
+    const started = await runScheduleNow({ database, warmer }, schedule.id, { actor: 'alice@example.com' });
     expect(started.strategies).toEqual(['hot_products']);
     expect((await started.done).status).toBe('succeeded');
     const [run] = await database.rows<Record<string, unknown>>(sql`select trigger, triggered_by, schedule_id, concurrency, only_missing, scope from runs where id = ${started.runId}::uuid`);
     expect(run).toEqual({ trigger: 'schedule', triggered_by: 'alice@example.com', schedule_id: schedule.id, concurrency: 10, only_missing: true, scope: { strategies: ['hot_products'] } });
-    expect(await refusal(runScheduleNow({ database, warmer }, 12345, 'alice@example.com'))).toMatchObject({ status: 404 });
+    expect(await refusal(runScheduleNow({ database, warmer }, 12345, { actor: 'alice@example.com' }))).toMatchObject({ status: 404 });
   });
 });
