@@ -175,6 +175,7 @@ const envSchema = z.object({
   KILN_ALERT_SLOT_GRACE_SECONDS: integer(10, 86_400).default(300),
   KILN_ALERT_DOWN_SECONDS: integer(1, 86_400).default(60),
   KILN_ALERT_REMIND_HOURS: integer(0, 720).default(0),
+  KILN_ALERT_GOVERNOR_FLOOR_MINUTES: integer(1, 1440).default(5),
   KILN_ALERT_RETRY_SECONDS: integer(1, 3600).default(15),
   KILN_ALERT_RETRY_LIMIT: integer(0, 30).default(10),
 });
@@ -252,6 +253,8 @@ export type AlertsConfig = {
   downSeconds: number;
   /** Reminders every this many hours while an incident is open; 0: none. */
   remindHours: number;
+  /** A run's governor held at its floor this long (every sample of the window) raises an alert. */
+  governorFloorMinutes: number;
   /** A failed delivery is retried after about this long, doubling each time, `retryLimit` times. */
   retrySeconds: number;
   retryLimit: number;
@@ -374,6 +377,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       slotGraceSeconds: e.KILN_ALERT_SLOT_GRACE_SECONDS,
       downSeconds: e.KILN_ALERT_DOWN_SECONDS,
       remindHours: e.KILN_ALERT_REMIND_HOURS,
+      governorFloorMinutes: e.KILN_ALERT_GOVERNOR_FLOOR_MINUTES,
       retrySeconds: e.KILN_ALERT_RETRY_SECONDS,
       retryLimit: e.KILN_ALERT_RETRY_LIMIT,
     },

@@ -43,6 +43,7 @@ export function AlertsPage() {
                   <li key={r.rule} className="flex flex-wrap gap-x-3 px-4 py-2">
                     <code className="font-mono text-xs">{r.rule}</code>
                     <span className="text-muted">{r.description}</span>
+                    <span className="text-xs text-muted">({r.setting})</span>
                   </li>
                 ))}
               </ul>

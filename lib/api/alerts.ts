@@ -8,6 +8,10 @@ export const ALERT_RULES = [
   'schedule_missed',
   'job_dead_lettered',
   'change_stream',
+  'replica_fallback',
+  'governor_floor',
+  'prune_failed',
+  'cache_evictions',
   'cache_down',
   'database_down',
 ] as const;
@@ -20,10 +24,14 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 export const RULE_DESCRIPTIONS: Record<AlertRule, string> = {
   run_failed: 'A run ended failed, partial or abandoned (per strategy; closes when its next run succeeds)',
   success_rate: 'A strategy’s success rate fell below the alert threshold (fresh skips are not failures)',
-  run_late: 'A run is running longer than k × the recent p95 duration of its strategies’ runs',
+  run_late: 'A run is running longer than k × the recent p95 duration of its strategies’ runs with the same governor profile',
   schedule_missed: 'A schedule slot was missed, skipped (busy, overlap) or not fired at all within the grace period',
   job_dead_lettered: 'A shard job was given up (pg-boss dead-letter queue)',
   change_stream: 'The change-stream consumer is dead or its slot is lagging',
+  replica_fallback: 'A run fell back from the read replica to the primary (replica lagging or unreachable; closes when a later run succeeds without falling back)',
+  governor_floor: 'A run’s governor held at its floor concurrency for the whole window: the shop database is struggling',
+  prune_failed: 'A retention pruning pass failed (closes on the next successful pass)',
+  cache_evictions: 'The cache evicted keys between two samples (closes when a later sample shows none)',
   cache_down: 'The cache has been unreachable for N seconds',
   database_down: 'The database has been unreachable for N seconds',
 };
@@ -113,7 +121,8 @@ export type AlertsOverview = {
   channels: ChannelView[];
   silences: SilenceView[];
   deliveries: DeliveryView[];
-  rules: { rule: AlertRule; description: string }[];
+  /** Every rule, on for every channel unless it is narrowed, with the setting that tunes it (in force now). */
+  rules: { rule: AlertRule; description: string; setting: string }[];
   smtpConfigured: boolean;
 };
 

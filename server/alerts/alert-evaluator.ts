@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { RunSummary, ShardKey } from '../warmup/run-records';
 import { type AlertDeps, type Condition, closeIncident, openIncident, remindOpenIncidents } from './incidents';
 import { evaluateChangeStream, evaluateLateRuns, evaluateScheduleSlots, recordedSince } from './periodic-rules';
+import { evaluateEvictions, evaluateGovernorFloor, evaluatePruneFailures, evaluateReplicaFallback } from './resource-rules';
 import { alertThreshold, evaluateRunEnd, evaluateStrategyOutcome, latestStrategyOutcomes } from './run-end-rules';
 import { formatDuration } from '@/lib/ui/format';
 
@@ -26,7 +27,8 @@ type Pending = { kind: 'run'; summary: RunSummary } | { kind: 'open'; condition:
 /**
  * Evaluates the alert rules. Run-end rules when a run ends (`afterRun`, in the process that ended
  * it); the others on a timer, by one replica at a time (a Postgres advisory lock): late runs,
- * schedule slots, the change stream, the cache, reminders, and again each strategy's latest run
+ * schedule slots, the change stream, the cache, replica fallbacks, governors at their floor, failed
+ * pruning passes, evictions, reminders, and again each strategy's latest run
  * (so a process that died before its run-end evaluation loses nothing). Every process probes the
  * database and the cache on each tick; what it finds while the database is unreachable stays in
  * memory (bounded) and is written when the database answers again.
@@ -134,12 +136,24 @@ export class AlertEvaluator {
     } else if (!this.#cacheDownSince) {
       await closeIncident(deps, 'cache_down', 'cache', 'The cache answers again');
     }
-    const threshold = await alertThreshold(deps);
-    for (const outcome of await latestStrategyOutcomes(deps)) await evaluateStrategyOutcome(deps, outcome, threshold);
-    await evaluateLateRuns(deps);
-    await evaluateScheduleSlots(deps, now);
-    await evaluateChangeStream(deps);
-    await remindOpenIncidents(deps);
+    // Each rule on its own: one that fails (a query error) is logged and the others still run.
+    const rules: [string, () => Promise<unknown>][] = [
+      ['run_failed / success_rate', async () => {
+        const threshold = await alertThreshold(deps);
+        for (const outcome of await latestStrategyOutcomes(deps)) await evaluateStrategyOutcome(deps, outcome, threshold);
+      }],
+      ['run_late', () => evaluateLateRuns(deps)],
+      ['schedule_missed', () => evaluateScheduleSlots(deps, now)],
+      ['change_stream', () => evaluateChangeStream(deps)],
+      ['replica_fallback', () => evaluateReplicaFallback(deps)],
+      ['governor_floor', () => evaluateGovernorFloor(deps, now)],
+      ['prune_failed', () => evaluatePruneFailures(deps)],
+      ['cache_evictions', () => evaluateEvictions(deps)],
+      ['reminders', () => remindOpenIncidents(deps)],
+    ];
+    for (const [name, evaluate] of rules) {
+      await evaluate().catch((error: unknown) => deps.logger.warn({ err: error, rule: name }, `Alert rule ${name} could not be evaluated; the next tick tries again`));
+    }
   }
 
   async #flushPending(): Promise<void> {

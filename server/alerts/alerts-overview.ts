@@ -1,16 +1,17 @@
 import 'server-only';
 import { desc, eq, gt, sql } from 'drizzle-orm';
-import { ALERT_RULES, type AlertsOverview, type IncidentView, RULE_DESCRIPTIONS, type SilenceBody, type SilenceView } from '@/lib/api/alerts';
+import { ALERT_RULES, type AlertRule, type AlertsOverview, type IncidentView, RULE_DESCRIPTIONS, type SilenceBody, type SilenceView } from '@/lib/api/alerts';
 import type { Actor } from '@/lib/api/auth';
 import { actorName, recordAudit } from '../audit/record-audit';
 import type { ClientInfo } from '../auth/client-info';
+import type { AlertsConfig, Config } from '../config';
 import type { Database } from '../db/client';
 import { type AlertIncident, type AlertSilence, alertIncidents, alertSilences } from '../db/schema';
 import { AppError } from '../errors';
 import { listChannels } from './channels';
 
-/** The Alerts page: open incidents, the last 50 closed, channels with their last delivery, silences, the delivery log. */
-export async function getAlertsOverview(database: Database, smtpConfigured: boolean): Promise<AlertsOverview> {
+/** The Alerts page: open incidents, the last 50 closed, channels with their last delivery, silences, the delivery log, the rules. */
+export async function getAlertsOverview(database: Database, config: Pick<Config, 'alerts' | 'smtp'>): Promise<AlertsOverview> {
   const [open, history, channels, silences, deliveries] = await Promise.all([
     database.db.select().from(alertIncidents).where(eq(alertIncidents.status, 'open')).orderBy(desc(alertIncidents.openedAt)),
     database.db.select().from(alertIncidents).where(eq(alertIncidents.status, 'closed')).orderBy(desc(alertIncidents.closedAt)).limit(50),
@@ -30,8 +31,26 @@ export async function getAlertsOverview(database: Database, smtpConfigured: bool
     channels,
     silences: silences.map(silenceView),
     deliveries,
-    rules: ALERT_RULES.map((rule) => ({ rule, description: RULE_DESCRIPTIONS[rule] })),
-    smtpConfigured,
+    rules: ALERT_RULES.map((rule) => ({ rule, description: RULE_DESCRIPTIONS[rule], setting: ruleSettings(config.alerts)[rule] })),
+    smtpConfigured: config.smtp !== null,
+  };
+}
+
+/** What tunes each rule, with the value in force (README "Alerts" lists the defaults). */
+export function ruleSettings(a: AlertsConfig): Record<AlertRule, string> {
+  return {
+    run_failed: 'always on',
+    success_rate: 'threshold: the alert success rate in Settings',
+    run_late: `k = ${a.lateFactor} (KILN_ALERT_LATE_FACTOR)`,
+    schedule_missed: `grace ${a.slotGraceSeconds} s (KILN_ALERT_SLOT_GRACE_SECONDS)`,
+    job_dead_lettered: 'always on',
+    change_stream: `dead after ${Math.max(30, a.downSeconds)} s without a report (KILN_ALERT_DOWN_SECONDS); slot over half KILN_SLOT_MAX_RETAINED_MB`,
+    replica_fallback: 'lag bound KILN_REPLICA_MAX_LAG_BYTES',
+    governor_floor: `${a.governorFloorMinutes} min at the floor (KILN_ALERT_GOVERNOR_FLOOR_MINUTES)`,
+    prune_failed: 'always on',
+    cache_evictions: 'any eviction between two samples (KEYSPACE_SAMPLE_SECONDS)',
+    cache_down: `${a.downSeconds} s (KILN_ALERT_DOWN_SECONDS)`,
+    database_down: `${a.downSeconds} s (KILN_ALERT_DOWN_SECONDS)`,
   };
 }
 

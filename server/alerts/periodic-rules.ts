@@ -11,19 +11,23 @@ import { type AlertDeps, closeIncident, openIncident } from './incidents';
 const MINUTE = 60_000;
 
 /**
- * `run_late`: a run still going after k × the p95 duration of the last 20 succeeded runs of the
- * same strategies (at least 3 of them; the governor profile is the run's concurrency, which these
- * runs share when they come from the same schedule or button). Closes when the run ends.
+ * `run_late`: a run still going after k × (KILN_ALERT_LATE_FACTOR) the p95 duration of the last 20
+ * succeeded runs of the same strategies with the same governor profile (at least 3 of them): a
+ * gentle run that yields to the shop's traffic takes longer than a fixed one by design, so each
+ * profile is judged against its own history. Closes when the run ends.
  */
 export async function evaluateLateRuns(deps: AlertDeps): Promise<void> {
   const k = deps.config.alerts.lateFactor;
-  const running = await deps.database.rows<{ id: string; strategies: string[]; scheduleId: number | null; elapsedMs: number; p95: number | null; samples: number }>(sql`
-    select r.id, r.strategies, r.schedule_id as "scheduleId", (extract(epoch from now() - r.created_at) * 1000)::float8 as "elapsedMs", h.p95, h.samples
+  // A run recorded before the governor has no profile in its plan: it ran `fixed`.
+  const running = await deps.database.rows<{ id: string; strategies: string[]; scheduleId: number | null; profile: string; elapsedMs: number; p95: number | null; samples: number }>(sql`
+    select r.id, r.strategies, r.schedule_id as "scheduleId", coalesce(r.plan->>'profile', 'fixed') as profile,
+           (extract(epoch from now() - r.created_at) * 1000)::float8 as "elapsedMs", h.p95, h.samples
     from runs r
     cross join lateral (
       select percentile_cont(0.95) within group (order by p.duration_ms)::float8 as p95, count(*)::int as samples
       from (select duration_ms from runs p
-            where p.strategies = r.strategies and p.status = 'succeeded' and not p.dry_run and p.duration_ms is not null
+            where p.strategies = r.strategies and coalesce(p.plan->>'profile', 'fixed') = coalesce(r.plan->>'profile', 'fixed')
+              and p.status = 'succeeded' and not p.dry_run and p.duration_ms is not null
             order by p.created_at desc limit 20) p
     ) h
     where r.status = 'running' and not r.dry_run`);
@@ -37,7 +41,7 @@ export async function evaluateLateRuns(deps: AlertDeps): Promise<void> {
       subject: `run:${run.id}`,
       severity: 'warning',
       title: `Run ${run.id.slice(0, 8)} (${run.strategies.join(', ')}) is running late`,
-      text: `Run ${run.id} has been running for ${formatDuration(run.elapsedMs)}, more than ${k} × the p95 of its strategies' recent runs (${formatDuration(run.p95)}, ${run.samples} runs).`,
+      text: `Run ${run.id} has been running for ${formatDuration(run.elapsedMs)}, more than ${k} × the p95 of its strategies' recent ${run.profile} runs (${formatDuration(run.p95)}, ${run.samples} runs).`,
       details: { runId: run.id, ...(strategy ? { strategy } : {}), ...(run.scheduleId ? { scheduleId: run.scheduleId } : {}), path: `/runs/${run.id}` },
     });
   }

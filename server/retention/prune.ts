@@ -1,6 +1,7 @@
 import 'server-only';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { queryErrorMessage } from '../db/query-error';
 import { timestamptz } from '../db/sql-fragments';
 import { type PolicyDays, RETENTION_POLICIES, type RetentionPolicy, effectiveDays } from './policies';
 import { rollUpDaysBefore } from './rollups';
@@ -95,7 +96,7 @@ export async function pruneOnce(database: Database, options: PruneOptions): Prom
     }
   } catch (error) {
     await database
-      .rows(sql`update retention_state set last_error = ${(error as Error).message}, last_finished_at = now(), last_removed = ${JSON.stringify(removed)}::jsonb where id = 1`)
+      .rows(sql`update retention_state set last_error = ${queryErrorMessage(error)}, last_finished_at = now(), last_removed = ${JSON.stringify(removed)}::jsonb where id = 1`)
       .catch(() => {});
     throw error;
   }

@@ -4,17 +4,25 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { onTestFinished } from 'vitest';
 
-export type ReceivedPost = { at: number; headers: http.IncomingHttpHeaders; body: string; json: Record<string, unknown> };
+/** One POST as it arrived; `remotePort` is the sender's end of the connection (which process sent it). */
+export type ReceivedPost = { at: number; headers: http.IncomingHttpHeaders; body: string; json: Record<string, unknown>; remotePort: number };
 
 /**
  * A real HTTP receiver on loopback (port 0 unless given) that records every POST and answers 200.
- * `down()` closes it (connections refused); `up()` listens again on the same port.
+ * `down()` closes it (connections refused); `up()` listens again on the same port. `hold()` makes
+ * it record POSTs but keep their answers back (a slow receiver: the sender waits) until `release()`.
  */
 export async function startWebhookReceiver(port = 0) {
   const received: ReceivedPost[] = [];
   const sockets = new Set<import('node:net').Socket>();
+  let holding = false;
+  const held: http.ServerResponse[] = [];
+  const answer = (response: http.ServerResponse) => {
+    if (!response.destroyed) response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  };
   const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const chunks: Buffer[] = [];
+    const remotePort = request.socket.remotePort ?? 0;
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
@@ -22,8 +30,9 @@ export async function startWebhookReceiver(port = 0) {
       try {
         json = JSON.parse(body);
       } catch {}
-      received.push({ at: Date.now(), headers: request.headers, body, json });
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      received.push({ at: Date.now(), headers: request.headers, body, json, remotePort });
+      if (holding) held.push(response);
+      else answer(response);
     });
   };
   let server = http.createServer(handler);
@@ -46,6 +55,11 @@ export async function startWebhookReceiver(port = 0) {
     url: `http://127.0.0.1:${boundPort}/hook`,
     port: boundPort,
     received,
+    hold: () => (holding = true),
+    release: () => {
+      holding = false;
+      for (const response of held.splice(0)) answer(response);
+    },
     down: close,
     up: async () => {
       server = http.createServer(handler);

@@ -33,6 +33,8 @@ export type TestRuntimeOptions = {
   workers?: boolean;
   /** The runtime's logger (default: silent, or TEST_LOG_LEVEL). */
   logger?: Logger;
+  /** The shop's read replica (DATABASE_READ_URL) as the runtime would have opened it. */
+  readReplica?: Database;
 };
 
 /**
@@ -57,6 +59,7 @@ export async function startTestRuntime(database: Database, options: TestRuntimeO
     strategies: options.strategies,
     owner: options.owner ?? 'test-runtime:1',
     workers: options.workers,
+    readReplica: options.readReplica,
   });
   onTestFinished(() => runtime.stop());
   return runtime;

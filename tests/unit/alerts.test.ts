@@ -77,9 +77,11 @@ describe('channel filters', () => {
 describe('alert configuration', () => {
   it('has defaults, reads the SMTP variables, and names a bad value', () => {
     expect(parseConfig({}).smtp).toBeNull();
-    expect(parseConfig({}).alerts).toEqual({ evaluateSeconds: 15, lateFactor: 3, slotGraceSeconds: 300, downSeconds: 60, remindHours: 0, retrySeconds: 15, retryLimit: 10 });
+    expect(parseConfig({}).alerts).toEqual({ evaluateSeconds: 15, lateFactor: 3, slotGraceSeconds: 300, downSeconds: 60, remindHours: 0, governorFloorMinutes: 5, retrySeconds: 15, retryLimit: 10 });
     expect(parseConfig({ KILN_SMTP_HOST: 'smtp.example.com', KILN_SMTP_TLS: 'implicit', KILN_ALERT_LATE_FACTOR: '1.5' })).toMatchObject({ smtp: { host: 'smtp.example.com', port: 465, tls: 'implicit' }, alerts: { lateFactor: 1.5 } });
     expect(() => parseConfig({ KILN_SMTP_TLS: 'maybe' })).toThrow(/KILN_SMTP_TLS/);
     expect(() => parseConfig({ KILN_ALERT_LATE_FACTOR: '0.5' })).toThrow(/KILN_ALERT_LATE_FACTOR/);
+    expect(parseConfig({ KILN_ALERT_GOVERNOR_FLOOR_MINUTES: '10' }).alerts.governorFloorMinutes).toBe(10);
+    expect(() => parseConfig({ KILN_ALERT_GOVERNOR_FLOOR_MINUTES: '0' })).toThrow(/KILN_ALERT_GOVERNOR_FLOOR_MINUTES/);
   });
 });

@@ -9,5 +9,5 @@ export const dynamic = 'force-dynamic';
 export const GET = route(async (request) => {
   const runtime = await getRuntime();
   await authorize(runtime, request, 'viewer');
-  return json(await getAlertsOverview(runtime.database, runtime.config.smtp !== null));
+  return json(await getAlertsOverview(runtime.database, runtime.config));
 });
