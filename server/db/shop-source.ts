@@ -2,6 +2,7 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
 import type { Database } from './client';
+import { queryErrorMessage } from './query-error';
 
 /**
  * Where strategies load the shop's data from: the shop's primary (SHOP_DATABASE_URL, by default
@@ -157,9 +158,7 @@ export function formatBytes(bytes: number): string {
 
 /** The driver's own message, under drizzle's "Failed query: <sql>" wrapper. */
 function shortError(error: unknown): string {
-  let e = error;
-  for (let depth = 0; depth < 5 && e instanceof Error && 'query' in e && e.cause; depth++) e = e.cause;
-  return (e instanceof Error ? e.message : String(e)).slice(0, 200);
+  return queryErrorMessage(error).slice(0, 200);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

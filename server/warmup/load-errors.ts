@@ -1,4 +1,5 @@
 import 'server-only';
+import { queryRootCause as rootCause } from '../db/query-error';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -13,13 +14,6 @@ const CONNECTION_CODES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
 ]);
-
-/** The error a query failed with, under drizzle's "Failed query: <sql>" wrapper (which has `query`). */
-function rootCause(error: unknown): unknown {
-  let e = error;
-  for (let depth = 0; depth < 5 && e instanceof Error && 'query' in e && e.cause; depth++) e = e.cause;
-  return e;
-}
 
 /** True when the source could not be reached at all, as opposed to one key's data being bad. */
 export function isConnectionError(error: unknown): boolean {
