@@ -1,5 +1,6 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
+import { BackgroundWork } from '../background-work';
 import { withTryAdvisoryLock } from '../db/advisory-lock';
 import { AppError } from '../errors';
 import type { RunSummary } from '../warmup/run-records';
@@ -22,9 +23,7 @@ export type CoverageSamplerDeps = CoverageDeps & { registry: StrategyRegistry; i
  */
 export class CoverageSampler {
   readonly #deps: CoverageSamplerDeps;
-  readonly #inFlight = new Set<Promise<unknown>>();
-  #timer?: NodeJS.Timeout;
-  #stopped = false;
+  readonly #work = new BackgroundWork();
 
   constructor(deps: CoverageSamplerDeps) {
     this.#deps = deps;
@@ -37,8 +36,8 @@ export class CoverageSampler {
   /** Samples the strategies of a run that just ended (its hook; never throws). Dry runs wrote nothing: not sampled. */
   afterRun(summary: RunSummary): void {
     const names = summary.strategies.filter((s) => !s.dryRun).map((s) => s.strategy);
-    if (this.#stopped || names.length === 0) return;
-    this.#track(
+    if (this.#work.stopped || names.length === 0) return;
+    void this.#work.track(
       this.#resolve(names)
         .then((strategies) => sampleCoverage(this.#deps, strategies, { runId: summary.runId }))
         .catch((error: unknown) => this.#deps.logger?.warn({ err: error, runId: summary.runId }, 'Sampling the coverage after a run failed')),
@@ -59,7 +58,7 @@ export class CoverageSampler {
       chosen = all.filter((s) => s.enabled);
     }
     const work = sampleCoverage(this.#deps, chosen);
-    this.#track(work.catch(() => {}));
+    void this.#work.track(work.catch(() => {}));
     return work;
   }
 
@@ -85,40 +84,23 @@ export class CoverageSampler {
 
   /** Starts the periodic job (first one after a minute: the start-up warmup has its after-run sample). */
   start(firstAfterMs = 60_000): void {
-    if (this.#timer || this.#stopped) return;
-    const tick = () => {
-      this.#track(this.samplePeriodically().catch((error: unknown) => this.#deps.logger?.warn({ err: error }, 'The periodic coverage sample failed')));
-    };
-    this.#timer = setTimeout(() => {
-      tick();
-      this.#timer = setInterval(tick, this.#deps.intervalMs);
-      this.#timer.unref();
-    }, firstAfterMs);
-    this.#timer.unref();
+    this.#work.every(firstAfterMs, this.#deps.intervalMs, () =>
+      this.samplePeriodically().catch((error: unknown) => this.#deps.logger?.warn({ err: error }, 'The periodic coverage sample failed')),
+    );
   }
 
   /** Resolves when the samples under way have been stored. */
-  async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  idle(): Promise<void> {
+    return this.#work.idle();
   }
 
   /** Stops the periodic job and waits for the samples under way. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      clearInterval(this.#timer);
-    }
-    await this.idle();
+  stop(): Promise<void> {
+    return this.#work.stop();
   }
 
   async #resolve(names: readonly string[]): Promise<ResolvedStrategy[]> {
     const all = await resolveStrategies(this.#deps.database, this.#deps.registry);
     return all.filter((s) => names.includes(s.name));
-  }
-
-  #track(promise: Promise<unknown>): void {
-    this.#inFlight.add(promise);
-    void promise.finally(() => this.#inFlight.delete(promise));
   }
 }

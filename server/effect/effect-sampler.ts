@@ -2,6 +2,7 @@ import 'server-only';
 import { and, desc, gt, sql } from 'drizzle-orm';
 import type { EffectCheckpoint } from '@/lib/api/used';
 import type { Cache } from '../cache/cache';
+import { BackgroundWork } from '../background-work';
 import { withTryAdvisoryLock } from '../db/advisory-lock';
 import type { Database } from '../db/client';
 import { keyspaceSamples, runWarmSets } from '../db/schema';
@@ -35,9 +36,7 @@ export type EffectSamplerDeps = { database: Database; cache: Cache; logger?: Log
  */
 export class EffectSampler {
   readonly #deps: EffectSamplerDeps;
-  readonly #inFlight = new Set<Promise<unknown>>();
-  #timer?: NodeJS.Timeout;
-  #stopped = false;
+  readonly #work = new BackgroundWork();
 
   constructor(deps: EffectSamplerDeps) {
     this.#deps = deps;
@@ -49,10 +48,10 @@ export class EffectSampler {
 
   /** The end-of-run check of each strategy the run warmed (its hook; never throws). */
   afterRun(summary: RunSummary): void {
-    if (this.#stopped) return;
+    if (this.#work.stopped) return;
     const names = summary.strategies.filter((s) => !s.dryRun).map((s) => s.strategy);
     for (const strategy of names) {
-      this.#track(
+      void this.#work.track(
         checkWarmSet(this.#deps, summary.runId, strategy, 'end').catch((error: unknown) =>
           this.#deps.logger?.warn({ err: error, runId: summary.runId, strategy }, 'Checking the used share after a run failed'),
         ),
@@ -118,33 +117,16 @@ export class EffectSampler {
 
   /** Starts the periodic tick (the first one after `firstAfterMs`). */
   start(firstAfterMs = 5_000): void {
-    if (this.#timer || this.#stopped) return;
-    const tick = () => {
-      this.#track(this.tick().catch((error: unknown) => this.#deps.logger?.warn({ err: error }, 'The keyspace sample or a used-share check failed')));
-    };
-    this.#timer = setTimeout(() => {
-      tick();
-      this.#timer = setInterval(tick, this.#deps.intervalMs);
-      this.#timer.unref();
-    }, firstAfterMs);
-    this.#timer.unref();
+    this.#work.every(firstAfterMs, this.#deps.intervalMs, () =>
+      this.tick().catch((error: unknown) => this.#deps.logger?.warn({ err: error }, 'The keyspace sample or a used-share check failed')),
+    );
   }
 
-  async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  idle(): Promise<void> {
+    return this.#work.idle();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      clearInterval(this.#timer);
-    }
-    await this.idle();
-  }
-
-  #track(promise: Promise<unknown>): void {
-    this.#inFlight.add(promise);
-    void promise.finally(() => this.#inFlight.delete(promise));
+  stop(): Promise<void> {
+    return this.#work.stop();
   }
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { BackgroundWork } from '../background-work';
 import { withTryAdvisoryLock } from '../db/advisory-lock';
 import type { Database } from '../db/client';
 import type { Logger } from '../logger';
@@ -23,9 +24,8 @@ export type RetentionRunnerDeps = {
  * Postgres advisory lock lets one pass run at a time across all of them (the others skip theirs).
  */
 export class RetentionRunner {
-  #timer: NodeJS.Timeout | null = null;
+  readonly #work = new BackgroundWork();
   #running: Promise<unknown> | null = null;
-  #stopped = false;
 
   constructor(private readonly deps: RetentionRunnerDeps) {}
 
@@ -34,9 +34,9 @@ export class RetentionRunner {
     if (this.#running) return { skipped: true };
     const { database, logger } = this.deps;
     const work = withTryAdvisoryLock(database, RETENTION_LOCK_ID, () =>
-      pruneOnce(database, { timezone: this.deps.timezone, batchRows: this.deps.batchRows, now, by: this.deps.owner, shouldStop: () => this.#stopped }),
+      pruneOnce(database, { timezone: this.deps.timezone, batchRows: this.deps.batchRows, now, by: this.deps.owner, shouldStop: () => this.#work.stopped }),
     );
-    this.#running = work;
+    this.#running = this.#work.track(work);
     try {
       const outcome = await work;
       if (outcome.skipped) return { skipped: true };
@@ -52,26 +52,15 @@ export class RetentionRunner {
 
   /** The first pass a few minutes after the start (not while the process warms up), then every interval. */
   start(firstAfterMs = 5 * 60_000): void {
-    if (this.#timer || this.#stopped || this.deps.intervalMinutes <= 0) return;
-    const tick = () => {
-      void this.runNow().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'Retention: the prune failed (the next pass tries again)'));
-    };
-    this.#timer = setTimeout(() => {
-      tick();
-      this.#timer = setInterval(tick, this.deps.intervalMinutes * 60_000);
-      this.#timer.unref();
-    }, Math.min(firstAfterMs, this.deps.intervalMinutes * 60_000));
-    this.#timer.unref();
+    if (this.deps.intervalMinutes <= 0) return;
+    const intervalMs = this.deps.intervalMinutes * 60_000;
+    this.#work.every(Math.min(firstAfterMs, intervalMs), intervalMs, () =>
+      this.runNow().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'Retention: the prune failed (the next pass tries again)')),
+    );
   }
 
   /** Stops the timer; a pass under way ends after its current batch (the next pass goes on from there). */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      clearInterval(this.#timer);
-      this.#timer = null;
-    }
-    await this.#running?.catch(() => {});
+  stop(): Promise<void> {
+    return this.#work.stop();
   }
 }
