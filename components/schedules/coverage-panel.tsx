@@ -51,7 +51,7 @@ export function CoveragePanel({ onUse }: { onUse: (coverage: StrategyCoverage) =
                         <span className="text-muted">none</span>
                       ) : (
                         <>
-                          <div>
+                          <div data-testid="coverage-gaps-count">
                             {c.gapCount} {c.gapCount === 1 ? 'gap' : 'gaps'}, {formatDuration(c.uncoveredMs)} in all; longest {formatDuration(c.longestGapMs)}
                           </div>
                           <div className="text-muted">
@@ -64,7 +64,7 @@ export function CoveragePanel({ onUse }: { onUse: (coverage: StrategyCoverage) =
                       {c.suggestion ? (
                         <div className="flex flex-wrap items-center gap-2">
                           <span>
-                            <code className="font-mono">{c.suggestion.cron}</code> <span className="text-muted">({c.suggestion.description}) closes them</span>
+                            <code className="font-mono" data-testid="coverage-suggestion">{c.suggestion.cron}</code> <span className="text-muted">({c.suggestion.description}) closes them</span>
                           </span>
                           <Can role="operator">
                             <Button size="sm" data-mutates aria-label={`Use the suggested schedule for ${humanize(c.strategy)}`} onClick={() => onUse(c)}>

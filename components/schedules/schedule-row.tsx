@@ -12,6 +12,7 @@ import { Can } from '../shell/role';
 import { Button } from '../ui/button';
 import { ConfirmButton } from '../ui/confirm-button';
 import { LocalTime } from '../ui/local-time';
+import { ActionsCell } from '../ui/table-scroll';
 import { Badge, StatusBadge } from '../ui/status-badge';
 import { describeBlackout } from '@/lib/blackout';
 
@@ -102,8 +103,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
           )}
         </td>
         <Can role="operator">
-          {/* Pinned to the right edge: on a phone the table scrolls sideways, the actions stay in view. */}
-          <td className="sticky right-0 bg-panel px-3 py-2">
+          <ActionsCell>
             <div className="flex flex-wrap justify-end gap-1.5">
               <Button size="sm" data-mutates busy={runNow.isPending} aria-label={`Run now: ${s.name}`} onClick={() => runNow.mutate(s.id, { onSuccess: (run) => router.push(`/runs/${run.runId}`) })}>
                 Run now
@@ -118,7 +118,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
                 Delete
               </ConfirmButton>
             </div>
-          </td>
+          </ActionsCell>
         </Can>
       </tr>
       {error ? (
