@@ -98,7 +98,7 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
                 Warm now
               </WarmButton>
             ) : (
-              <Link href="/settings#strategies" className="text-xs text-accent hover:underline">
+              <Link href="/settings#strategies" className="whitespace-nowrap text-xs text-accent hover:underline">
                 Enable in settings
               </Link>
             )}

@@ -32,7 +32,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
           <div className="font-medium">{s.name}</div>
           <div className="text-xs text-muted">{s.description}</div>
           <div className="mt-0.5 font-mono text-xs text-muted">
-            {s.cron} · {s.timezone}
+            <span className="whitespace-nowrap">{s.cron}</span> · {s.timezone}
           </div>
           {s.blackoutWindows?.length ? <div className="mt-0.5 text-xs text-muted">not {s.blackoutWindows.map(describeBlackout).join('; ')}</div> : null}
         </td>

@@ -9,7 +9,7 @@ export function FormFooter({ submitLabel, busy, saved, error, aside, className =
   return (
     <div className={`flex flex-wrap items-center gap-3 ${aside ? 'justify-between' : 'justify-end'} ${className}`}>
       {aside}
-      <div className="flex flex-wrap items-center justify-end gap-3">
+      <div className="ml-auto flex flex-wrap items-center justify-end gap-3">
         {error ? (
           <p role="alert" className="text-sm text-bad">
             {error}
