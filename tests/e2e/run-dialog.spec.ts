@@ -80,6 +80,7 @@ test('the bulk catalog is never started without the dialog, and Warm all shows t
 const SHOTS = 'test-results/screenshots/dasha';
 
 test('the schedules page shows each strategy’s coverage gaps with a schedule that closes them; Use fills the new-schedule form (screenshots at both widths, both themes)', async ({ page }) => {
+  test.setTimeout(180_000); // eight page loads for the screenshots on a busy 2-core machine
   await page.goto('/schedules');
   // The defaults (nightly, pre-peak 08:30, half-hourly hot products, six-hourly categories, weekend
   // promotion) warm sessions (TTL 15 min) only at 02:00 (Saturdays also 01:00) and recommendations
