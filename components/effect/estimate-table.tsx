@@ -14,7 +14,8 @@ export function EstimateTable({ estimate }: { estimate: RunEstimate }) {
   const { total } = estimate;
   return (
     <TableScroll>
-      <table className="w-full text-sm" data-testid="estimate-table">
+      {/* At least wide enough that a basis note reads in two or three lines, not five; on a phone it scrolls. */}
+      <table className="w-full min-w-[34rem] text-sm" data-testid="estimate-table">
         <thead className="border-b border-border">
           <tr>
             <th scope="col" className={HEAD}>Strategy</th>
@@ -40,11 +41,11 @@ export function EstimateTable({ estimate }: { estimate: RunEstimate }) {
                 <Basis>{keysBasis(s.keys)}</Basis>
               </td>
               <td className={NUM}>
-                {estimateDuration(s.duration)}
+                <span className="whitespace-nowrap">{estimateDuration(s.duration)}</span>
                 <Basis>{durationBasis(s.duration)}</Basis>
               </td>
               <td className={NUM}>
-                {estimateMemory(s.memory)}
+                <span className="whitespace-nowrap">{estimateMemory(s.memory)}</span>
                 <Basis>{memoryBasis(s.memory)}</Basis>
               </td>
             </tr>
