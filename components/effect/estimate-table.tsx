@@ -14,8 +14,7 @@ export function EstimateTable({ estimate }: { estimate: RunEstimate }) {
   const { total } = estimate;
   return (
     <TableScroll>
-      {/* At least wide enough that a basis note reads in two or three lines, not five; on a phone it scrolls. */}
-      <table className="w-full min-w-[34rem] text-sm" data-testid="estimate-table">
+      <table className="w-full text-sm" data-testid="estimate-table">
         <thead className="border-b border-border">
           <tr>
             <th scope="col" className={HEAD}>Strategy</th>
