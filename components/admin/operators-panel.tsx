@@ -14,7 +14,7 @@ import { Panel } from '../ui/panel';
 import { QueryState } from '../ui/state-panel';
 import { Badge } from '../ui/status-badge';
 import { OperatorCreateForm } from './operator-create-form';
-import { TableScroll } from '../ui/table-scroll';
+import { ActionsCell, ActionsHeader, TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -34,9 +34,7 @@ export function OperatorsPanel() {
                   <th scope="col" className={HEAD}>State</th>
                   <th scope="col" className={HEAD}>Last sign-in</th>
                   <th scope="col" className={HEAD}>Added</th>
-                  <th scope="col" className={`${HEAD} sticky right-0 bg-panel`}>
-                    <span className="sr-only">Actions</span>
-                  </th>
+                  <ActionsHeader />
                 </tr>
               </thead>
               <tbody>
@@ -72,7 +70,7 @@ function OperatorRow({ operator: o }: { operator: OperatorView }) {
       <td className="px-3 py-2 text-xs">
         <LocalTime iso={o.createdAt} />
       </td>
-      <td className="sticky right-0 bg-panel px-3 py-2 text-right">{self ? null : <OperatorActions operator={o} />}</td>
+      <ActionsCell>{self ? null : <OperatorActions operator={o} />}</ActionsCell>
     </tr>
   );
 }
@@ -111,14 +109,15 @@ function OperatorActions({ operator: o }: { operator: OperatorView }) {
   const update = useUpdateOperatorMutation();
   const remove = useDeleteOperatorMutation();
   const [resetting, setResetting] = useState(false);
-  const [resetDone, setResetDone] = useState(false);
+  // What the last reset did, said once it is done.
+  const [resetDone, setResetDone] = useState<string | null>(null);
   const error = update.error ?? remove.error;
   if (resetting) return <PasswordReset operator={o} onDone={(done) => (setResetting(false), setResetDone(done))} />;
   return (
     <span className="inline-flex flex-wrap items-center justify-end gap-2">
       {resetDone ? (
         <span role="status" className="text-xs text-ok">
-          Password reset: their sessions ended
+          {resetDone}
         </span>
       ) : null}
       {error ? (
@@ -129,7 +128,7 @@ function OperatorActions({ operator: o }: { operator: OperatorView }) {
       <Button size="sm" data-mutates busy={update.isPending} onClick={() => update.mutate({ id: o.id, patch: { disabled: !o.disabled } })} aria-label={`${o.disabled ? 'Enable' : 'Disable'} ${o.email}`}>
         {o.disabled ? 'Enable' : 'Disable'}
       </Button>
-      <Button size="sm" data-mutates onClick={() => (setResetDone(false), setResetting(true))} aria-label={`Reset password of ${o.email}`}>
+      <Button size="sm" data-mutates onClick={() => (setResetDone(null), setResetting(true))} aria-label={`Reset password of ${o.email}`}>
         Reset password
       </Button>
       <ConfirmButton size="sm" variant="danger" data-mutates question={`Remove ${o.email}?`} confirmLabel="Remove" busy={remove.isPending} onConfirm={() => remove.mutate(o.id)} aria-label={`Remove ${o.email}`}>
@@ -141,18 +140,21 @@ function OperatorActions({ operator: o }: { operator: OperatorView }) {
 
 /**
  * An admin sets a new password for someone who lost theirs (PATCH /api/operators/{id} with
- * `password`): their sessions end at once, and the admin passes the password on.
+ * `password`): their sessions end at once, and the admin passes the password on. By default the
+ * operator must replace it at their next sign-in (`mustChangePassword`): a password two people know
+ * is not kept.
  */
-function PasswordReset({ operator: o, onDone }: { operator: OperatorView; onDone: (done: boolean) => void }) {
+function PasswordReset({ operator: o, onDone }: { operator: OperatorView; onDone: (done: string | null) => void }) {
   const update = useUpdateOperatorMutation();
   const [password, setPassword] = useState('');
+  const [mustChange, setMustChange] = useState(true);
   const [invalid, setInvalid] = useState<string | undefined>();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const checked = newPasswordSchema.safeParse(password);
     if (!checked.success) return setInvalid(issueText(checked.error.issues[0]!.message));
     setInvalid(undefined);
-    update.mutate({ id: o.id, patch: { password } }, { onSuccess: () => onDone(true) });
+    update.mutate({ id: o.id, patch: { password, mustChangePassword: mustChange } }, { onSuccess: () => onDone(`Password reset: their sessions ended${mustChange ? '; they choose a new one at sign-in' : ''}`) });
   };
   const error = invalid ?? fieldError(update.error, 'password') ?? (update.error ? errorMessage(update.error) : undefined);
   return (
@@ -178,11 +180,15 @@ function PasswordReset({ operator: o, onDone }: { operator: OperatorView; onDone
             {error}
           </p>
         ) : null}
+        <label className="mt-1 flex max-w-56 items-center gap-1.5 text-xs text-muted">
+          <input type="checkbox" checked={mustChange} onChange={(e) => setMustChange(e.target.checked)} className="accent-accent" />
+          They choose a new one at sign-in
+        </label>
       </div>
       <Button type="submit" size="sm" variant="primary" busy={update.isPending} data-mutates>
         Set password
       </Button>
-      <Button size="sm" variant="ghost" onClick={() => onDone(false)}>
+      <Button size="sm" variant="ghost" onClick={() => onDone(null)}>
         Cancel
       </Button>
     </form>

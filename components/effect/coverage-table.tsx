@@ -21,7 +21,7 @@ const TEXT: Record<string, string> = { ok: '', warn: 'text-warn', bad: 'text-bad
 export function CoverageTable({ rows, histogram = 'compact', showOrigin = true }: { rows: CoverageRow[]; histogram?: 'compact' | 'full'; showOrigin?: boolean }) {
   return (
     <TableScroll>
-      <table className="w-full text-sm" data-testid="coverage-table">
+      <table className="w-full min-w-[56rem] text-sm" data-testid="coverage-table">
         <thead className="border-b border-border">
           <tr>
             <th scope="col" className={`${HEAD} w-44`}>Strategy</th>

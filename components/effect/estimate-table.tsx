@@ -40,11 +40,11 @@ export function EstimateTable({ estimate }: { estimate: RunEstimate }) {
                 <Basis>{keysBasis(s.keys)}</Basis>
               </td>
               <td className={NUM}>
-                {estimateDuration(s.duration)}
+                <span className="whitespace-nowrap">{estimateDuration(s.duration)}</span>
                 <Basis>{durationBasis(s.duration)}</Basis>
               </td>
               <td className={NUM}>
-                {estimateMemory(s.memory)}
+                <span className="whitespace-nowrap">{estimateMemory(s.memory)}</span>
                 <Basis>{memoryBasis(s.memory)}</Basis>
               </td>
             </tr>

@@ -9,7 +9,7 @@ import { useHasRole } from '../shell/role';
 import { LocalTime } from '../ui/local-time';
 import { Badge, StatusBadge } from '../ui/status-badge';
 import { Sparkline } from './sparkline';
-import { TableScroll } from '../ui/table-scroll';
+import { ActionsCell, ActionsHeader, TableScroll } from '../ui/table-scroll';
 import { WarmButton } from './warm-button';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
@@ -34,9 +34,7 @@ export function StrategiesTable({ strategies, threshold, onStarted }: { strategi
               Recent runs
             </th>
             {canAct ? (
-              <th scope="col" className={`${HEAD} sticky right-0 bg-panel`}>
-                <span className="sr-only">Actions</span>
-              </th>
+              <ActionsHeader />
             ) : null}
           </tr>
         </thead>
@@ -94,18 +92,17 @@ function StrategyRow({ strategy: s, threshold, canAct, onStarted }: { strategy: 
           <Sparkline points={s.recent} threshold={threshold} />
         </td>
         {canAct ? (
-          // Pinned to the right edge: on a phone the table scrolls sideways, the button stays in view.
-          <td className="sticky right-0 bg-panel px-3 py-2 text-right">
+          <ActionsCell>
             {s.enabled ? (
               <WarmButton size="sm" aria-label={`Warm now: ${humanize(s.name)}`} disabled={s.busyWith !== null} scope={{ strategies: [s.name] }} onStarted={onStarted}>
                 Warm now
               </WarmButton>
             ) : (
-              <Link href="/settings#strategies" className="text-xs text-accent hover:underline">
+              <Link href="/settings#strategies" className="whitespace-nowrap text-xs text-accent hover:underline">
                 Enable in settings
               </Link>
             )}
-          </td>
+          </ActionsCell>
         ) : null}
       </tr>
     </>

@@ -29,6 +29,8 @@ export function RunGovernor({ run }: { run: RunDetail }) {
           const span = to - from;
           const axis = { dataKey: 't', type: 'number' as const, scale: 'time' as const, domain: [from, to], tickFormatter: (t: number) => (span < 10 * 60_000 ? new Date(t).toLocaleTimeString('en-US', { hour12: false }) : formatAxisTime(new Date(t).toISOString(), span)), tick: AXIS_TICK, stroke: 'var(--border)', minTickGap: 40 };
           const last = rows.at(-1);
+          // One sentence for both charts: "yet" only while the run can still record one.
+          const noSample = run.status === 'running' ? 'The first sample comes within seconds.' : 'No sample was recorded for this run.';
           return (
             <>
               <p className="border-b border-border px-4 py-2 text-xs text-muted" data-testid="governor-profile">
@@ -51,7 +53,7 @@ export function RunGovernor({ run }: { run: RunDetail }) {
                     <Line dataKey="ceiling" name="ceiling" stroke={COLORS.ceiling} strokeDasharray="4 3" strokeWidth={1} dot={false} type="stepAfter" isAnimationActive={false} />
                     <Line dataKey="concurrency" name="concurrency" stroke={COLORS.concurrency} strokeWidth={1.5} dot={false} type="stepAfter" isAnimationActive={false} />
                   </LineChart>
-                  {rows.length === 0 ? <ChartOverlay>{run.status === 'running' ? 'The first sample comes within seconds.' : 'No sample was recorded for this run.'}</ChartOverlay> : null}
+                  {rows.length === 0 ? <ChartOverlay>{noSample}</ChartOverlay> : null}
                 </ChartFigure>
                 <ChartFigure
                   title="Batch latency and keys/s"
@@ -60,7 +62,6 @@ export function RunGovernor({ run }: { run: RunDetail }) {
                     { strategy: 'batch ms', index: 1, value: last?.batchMs != null ? `${last.batchMs} ms` : '–', color: COLORS.batch },
                     { strategy: 'keys/s', index: 2, value: last ? last.keysPerSecond.toLocaleString('en-US') : '–', color: COLORS.keys },
                   ]}
-                  note="Batch latency: the median batch query of the window (the slowest shard's); keys/s: loaded, all shards."
                 >
                   <LineChart responsive style={{ width: '100%', height: 180 }} data={rows} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
                     <CartesianGrid stroke="var(--grid)" vertical={false} />
@@ -71,11 +72,13 @@ export function RunGovernor({ run }: { run: RunDetail }) {
                     <Line yAxisId="ms" dataKey="batchMs" name="batch ms" stroke={COLORS.batch} strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls />
                     <Line yAxisId="keys" dataKey="keysPerSecond" name="keys/s" stroke={COLORS.keys} strokeWidth={1.5} dot={false} isAnimationActive={false} />
                   </LineChart>
-                  {rows.length === 0 ? <ChartOverlay>No sample yet.</ChartOverlay> : null}
+                  {rows.length === 0 ? <ChartOverlay>{noSample}</ChartOverlay> : null}
                 </ChartFigure>
               </div>
-              {moves.length === 0 ? (
-                <EmptyState>{g.samples.length ? 'The governor never changed the concurrency.' : 'No sample yet.'}</EmptyState>
+              {/* Below both charts, so the two cards keep the same shape side by side. */}
+              <p className="px-4 pb-3 text-xs text-muted">Batch latency: the median batch query of the window (the slowest shard’s); keys/s: loaded, all shards.</p>
+              {g.samples.length === 0 ? null : moves.length === 0 ? (
+                <EmptyState>The governor never changed the concurrency.</EmptyState>
               ) : (
                 <div className="overflow-x-auto">
                 <table className="w-full min-w-[40rem] text-left text-xs" data-testid="governor-moves">

@@ -8,6 +8,7 @@ import { Button } from '../ui/button';
 import { LocalTime } from '../ui/local-time';
 import { Panel } from '../ui/panel';
 import { QueryState } from '../ui/state-panel';
+import { TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -25,8 +26,9 @@ export function CoveragePanel({ onUse }: { onUse: (coverage: StrategyCoverage) =
       </p>
       <QueryState query={coverage} what="the coverage" loadingRows={4}>
         {(list) => (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="coverage-gaps">
+          <TableScroll>
+            {/* Wide enough for the gaps and the suggestion to read in lines, not letters; on a phone it scrolls. */}
+            <table className="w-full min-w-[52rem] text-sm" data-testid="coverage-gaps">
               <thead className="border-b border-border">
                 <tr>
                   <th scope="col" className={HEAD}>Strategy</th>
@@ -41,7 +43,7 @@ export function CoveragePanel({ onUse }: { onUse: (coverage: StrategyCoverage) =
                 {list.map((c) => (
                   <tr key={c.strategy} className="border-b border-border last:border-0 align-top" data-testid={`coverage-${c.strategy}`}>
                     <th scope="row" className="px-3 py-2 text-left font-medium">{humanize(c.strategy)}</th>
-                    <td className="px-3 py-2 text-right tabular-nums">{formatSeconds(c.ttlSeconds)}</td>
+                    <td className="px-3 py-2 text-right tabular-nums whitespace-nowrap">{formatSeconds(c.ttlSeconds)}</td>
                     <td className="px-3 py-2 text-xs">{c.schedules.length ? c.schedules.join(', ') : <span className="text-bad">no schedule</span>}</td>
                     <td className={`px-3 py-2 text-right font-medium tabular-nums ${c.gapCount ? 'text-bad' : 'text-ok'}`} data-testid="coverage-covered">
                       {formatRate(c.coveredFraction)}
@@ -51,7 +53,7 @@ export function CoveragePanel({ onUse }: { onUse: (coverage: StrategyCoverage) =
                         <span className="text-muted">none</span>
                       ) : (
                         <>
-                          <div>
+                          <div data-testid="coverage-gaps-count">
                             {c.gapCount} {c.gapCount === 1 ? 'gap' : 'gaps'}, {formatDuration(c.uncoveredMs)} in all; longest {formatDuration(c.longestGapMs)}
                           </div>
                           <div className="text-muted">
@@ -64,7 +66,7 @@ export function CoveragePanel({ onUse }: { onUse: (coverage: StrategyCoverage) =
                       {c.suggestion ? (
                         <div className="flex flex-wrap items-center gap-2">
                           <span>
-                            <code className="font-mono">{c.suggestion.cron}</code> <span className="text-muted">({c.suggestion.description}) closes them</span>
+                            <code className="font-mono" data-testid="coverage-suggestion">{c.suggestion.cron}</code> <span className="text-muted">({c.suggestion.description}) closes them</span>
                           </span>
                           <Can role="operator">
                             <Button size="sm" data-mutates aria-label={`Use the suggested schedule for ${humanize(c.strategy)}`} onClick={() => onUse(c)}>
@@ -82,7 +84,7 @@ export function CoveragePanel({ onUse }: { onUse: (coverage: StrategyCoverage) =
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </QueryState>
     </Panel>

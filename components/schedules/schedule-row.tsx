@@ -12,6 +12,7 @@ import { Can } from '../shell/role';
 import { Button } from '../ui/button';
 import { ConfirmButton } from '../ui/confirm-button';
 import { LocalTime } from '../ui/local-time';
+import { ActionsCell } from '../ui/table-scroll';
 import { Badge, StatusBadge } from '../ui/status-badge';
 import { describeBlackout } from '@/lib/blackout';
 
@@ -31,7 +32,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
           <div className="font-medium">{s.name}</div>
           <div className="text-xs text-muted">{s.description}</div>
           <div className="mt-0.5 font-mono text-xs text-muted">
-            {s.cron} · {s.timezone}
+            <span className="whitespace-nowrap">{s.cron}</span> · {s.timezone}
           </div>
           {s.blackoutWindows?.length ? <div className="mt-0.5 text-xs text-muted">not {s.blackoutWindows.map(describeBlackout).join('; ')}</div> : null}
         </td>
@@ -102,8 +103,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
           )}
         </td>
         <Can role="operator">
-          {/* Pinned to the right edge: on a phone the table scrolls sideways, the actions stay in view. */}
-          <td className="sticky right-0 bg-panel px-3 py-2">
+          <ActionsCell>
             <div className="flex flex-wrap justify-end gap-1.5">
               <Button size="sm" data-mutates busy={runNow.isPending} aria-label={`Run now: ${s.name}`} onClick={() => runNow.mutate(s.id, { onSuccess: (run) => router.push(`/runs/${run.runId}`) })}>
                 Run now
@@ -118,7 +118,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
                 Delete
               </ConfirmButton>
             </div>
-          </td>
+          </ActionsCell>
         </Can>
       </tr>
       {error ? (

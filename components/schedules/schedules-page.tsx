@@ -12,7 +12,7 @@ import { EmptyState, QueryState } from '../ui/state-panel';
 import { CoveragePanel } from './coverage-panel';
 import { ScheduleForm } from './schedule-form';
 import { ScheduleRow } from './schedule-row';
-import { TableScroll } from '../ui/table-scroll';
+import { ActionsHeader, TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
 
@@ -88,11 +88,7 @@ export function SchedulesPage() {
                     <th scope="col" className={HEAD}>Next fire</th>
                     <th scope="col" className={HEAD}>Last slot</th>
                     <th scope="col" className={HEAD}>Missed</th>
-                    {canEdit ? (
-                      <th scope="col" className={`${HEAD} sticky right-0 bg-panel`}>
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    ) : null}
+                    {canEdit ? <ActionsHeader /> : null}
                   </tr>
                 </thead>
                 <tbody>

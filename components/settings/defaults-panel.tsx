@@ -7,7 +7,7 @@ import { ApiError, errorMessage, fieldError, isStaleEdit } from '../api/api-fetc
 import { useUpdateSettingsMutation } from '../api/strategies';
 import { StaleEditNotice, type StaleField } from '../ui/stale-edit-notice';
 import { useHasRole } from '../shell/role';
-import { Button } from '../ui/button';
+import { FormFooter } from '../ui/form-footer';
 import { TextField } from '../ui/field';
 import { Panel } from '../ui/panel';
 
@@ -121,21 +121,7 @@ function DefaultsForm({ settings }: { settings: SettingsView }) {
           <StaleEditNotice shown={shown} current={stale.current} fields={SETTINGS_FIELDS} busy={update.isPending} onReapply={reapply} onDiscard={discard} />
         </div>
       ) : null}
-      <div className="mt-4 flex items-center justify-end gap-3">
-        {general ? (
-          <p role="alert" className="text-sm text-bad">
-            {general}
-          </p>
-        ) : null}
-        {saved && !update.isPending ? (
-          <p role="status" className="text-sm text-ok">
-            Saved
-          </p>
-        ) : null}
-        <Button type="submit" variant="primary" data-mutates busy={update.isPending}>
-          Save defaults
-        </Button>
-      </div>
+      <FormFooter className="mt-4" error={general} saved={saved} busy={update.isPending} submitLabel="Save defaults" />
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { formatBytes, formatCount, formatDuration } from '@/lib/ui/format';
 import { ApiError, errorMessage, fieldError } from '../api/api-fetch';
 import { useRetentionQuery, useUpdateRetentionMutation } from '../api/retention';
 import { useHasRole } from '../shell/role';
-import { Button } from '../ui/button';
+import { FormFooter } from '../ui/form-footer';
 import { LocalTime } from '../ui/local-time';
 import { Panel } from '../ui/panel';
 import { QueryState } from '../ui/state-panel';
@@ -85,24 +85,7 @@ function RetentionForm({ view }: { view: RetentionView }) {
           </tbody>
         </table>
       </div>
-      <div className="flex flex-wrap items-center justify-between gap-3 border-t border-border p-4">
-        <LastPrune view={view} />
-        <div className="flex items-center gap-3">
-          {general ? (
-            <p role="alert" className="text-sm text-bad">
-              {general}
-            </p>
-          ) : null}
-          {saved && !update.isPending ? (
-            <p role="status" className="text-sm text-ok">
-              Saved
-            </p>
-          ) : null}
-          <Button type="submit" variant="primary" data-mutates busy={update.isPending}>
-            Save retention
-          </Button>
-        </div>
-      </div>
+      <FormFooter className="border-t border-border p-4" aside={<LastPrune view={view} />} error={general} saved={saved} busy={update.isPending} submitLabel="Save retention" />
     </form>
   );
 }

@@ -29,13 +29,21 @@ export const createOperatorRequestSchema = z.strictObject({
 });
 export type CreateOperatorRequest = z.infer<typeof createOperatorRequestSchema>;
 
-/** Every field optional, at least one present; `password` is an admin's reset of it. */
+/**
+ * Every field optional, at least one present; `password` is an admin's reset of it, and
+ * `mustChangePassword: true` beside it makes the operator choose their own at the next sign-in.
+ */
 export const updateOperatorRequestSchema = z
   .strictObject({
     name: nameSchema.optional(),
     role: roleSchema.optional(),
     disabled: z.boolean().optional(),
     password: newPasswordSchema.optional(),
+    mustChangePassword: z.boolean().optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, { error: 'send at least one of name, role, disabled, password' });
+  .refine((v) => Object.keys(v).length > 0, { error: 'send at least one of name, role, disabled, password' })
+  .refine((v) => v.mustChangePassword === undefined || v.password !== undefined, {
+    error: 'is only accepted with password (it applies to the password an admin sets)',
+    path: ['mustChangePassword'],
+  });
 export type UpdateOperatorRequest = z.infer<typeof updateOperatorRequestSchema>;

@@ -29,6 +29,8 @@ function splitTarget(target: string): [string, string] {
 }
 
 const MAX_SHOWN = 3;
+/** Keys told in words above the field list (a reset and whether it must be replaced), or not worth telling. */
+const RESET_KEYS = new Set(['passwordReset', 'mustChangePassword', 'updatedAt']);
 
 /**
  * What an entry changed, in one line: the fields whose value differs between before and after
@@ -40,8 +42,8 @@ export function auditChangeSummary(entry: Pick<AuditEntryView, 'before' | 'after
   const after = asRecord(entry.after);
   if (!before && !after) return null;
   const parts: string[] = [];
-  if (after?.passwordReset === true) parts.push('password reset');
-  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => k !== 'passwordReset' && k !== 'updatedAt');
+  if (after?.passwordReset === true) parts.push(after.mustChangePassword === true ? 'password reset, to be changed at the next sign-in' : 'password reset');
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => !RESET_KEYS.has(k));
   for (const key of keys) {
     const a = before?.[key];
     const b = after?.[key];

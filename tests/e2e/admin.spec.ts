@@ -33,15 +33,32 @@ test('an admin resets an operator’s password from the page: the new one signs 
   await form.getByRole('button', { name: 'Set password' }).click();
   await expect(form.getByRole('alert')).toHaveText('Must be at least 12 characters');
   await form.getByLabel(`New password for ${email}`).fill('the-new-password-2');
+  // The password the admin passes on is to be kept this time.
+  await expect(form.getByRole('checkbox', { name: 'They choose a new one at sign-in' })).toBeChecked();
+  await form.getByRole('checkbox', { name: 'They choose a new one at sign-in' }).uncheck();
   await form.getByRole('button', { name: 'Set password' }).click();
-  await expect(page.getByTestId(`operator-${email}`).getByRole('status')).toContainText('Password reset');
+  await expect(page.getByTestId(`operator-${email}`).getByRole('status')).toHaveText('Password reset: their sessions ended');
 
   expect((await other.request.get(`${E2E_BASE_URL}/api/auth/me`)).status()).toBe(401);
   const signInAs = (password: string) => other.request.post(`${E2E_BASE_URL}/api/auth/login`, { data: { email, password }, headers: { origin: E2E_BASE_URL } });
   expect((await signInAs('the-old-password-1')).status()).toBe(401);
-  expect((await signInAs('the-new-password-2')).status()).toBe(200);
-  const [audit] = await query<{ after: { passwordReset?: boolean } }>(`select after from audit_log where action = 'operator.update' order by id desc limit 1`);
-  expect(audit!.after.passwordReset).toBe(true);
+  const kept = await signInAs('the-new-password-2');
+  expect(kept.status()).toBe(200);
+  expect(((await kept.json()) as { operator: { mustChangePassword?: boolean } }).operator.mustChangePassword).toBeUndefined();
+  const [audit] = await query<{ after: { passwordReset?: boolean; mustChangePassword?: boolean } }>(`select after from audit_log where action = 'operator.update' order by id desc limit 1`);
+  expect(audit!.after).toMatchObject({ passwordReset: true, mustChangePassword: false });
+
+  // Reset again, as by default: the next sign-in lands on the password page, which asks for a new one.
+  await page.getByRole('button', { name: `Reset password of ${email}` }).click();
+  await form.getByLabel(`New password for ${email}`).fill('the-new-password-3');
+  await form.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByTestId(`operator-${email}`).getByRole('status')).toHaveText('Password reset: their sessions ended; they choose a new one at sign-in');
+  expect((await query<{ m: boolean }>('select must_change_password as m from operators where email = $1', [email]))[0]!.m).toBe(true);
+  const forced = await signInAs('the-new-password-3');
+  expect(((await forced.json()) as { operator: { mustChangePassword?: boolean } }).operator.mustChangePassword).toBe(true);
+  const theirs = await other.newPage();
+  await theirs.goto(`${E2E_BASE_URL}/`);
+  await expect(theirs).toHaveURL(/\/account\/password/);
   await other.close();
 });
 

@@ -35,6 +35,20 @@ async function settled(page: Page) {
   await expect(page.locator('[role="status"][aria-live="polite"]:has(.animate-pulse)')).toHaveCount(0);
 }
 
+/** The document no wider than the viewport, the heading and `controls` inside it, no figure in a card cut off. */
+async function expectFits(page: Page, name: string, controls: Locator[]) {
+  await settled(page);
+  const widths = await page.evaluate(() => ({ document: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  expect(widths.document, `${name}: the document is ${widths.document} px wide in a ${widths.viewport} px viewport`).toBeLessThanOrEqual(widths.viewport);
+  await expectWithinWidth(page, page.getByRole('heading', { level: 1 }).first(), `${name}: the heading`);
+  for (const control of controls) await expectWithinWidth(page, control, `${name}: ${control.toString()}`);
+  // A figure in a card wraps rather than being cut ("9.." for 9,412).
+  const cut = await page.evaluate(() =>
+    [...document.querySelectorAll('main dd')].filter((dd) => dd instanceof HTMLElement && dd.offsetParent !== null && dd.scrollWidth > dd.clientWidth + 1).map((dd) => dd.textContent),
+  );
+  expect(cut, `${name}: figures cut off`).toEqual([]);
+}
+
 /** Fails naming the element when it is not wholly inside the viewport's width. */
 async function expectWithinWidth(page: Page, locator: Locator, what: string) {
   await expect(locator, `${what} is on the page`).toBeVisible();
@@ -49,6 +63,10 @@ for (const viewport of VIEWPORTS) {
   test(`at ${viewport.width}x${viewport.height} every console page fits the width and keeps its main controls in view`, async ({ page }) => {
     test.setTimeout(180_000);
     await page.setViewportSize({ width: viewport.width, height: viewport.height });
+    // Signed out first: the sign-in page is a card of its own.
+    await page.goto('/login');
+    await expectFits(page, 'sign-in', [page.getByLabel('Email'), page.getByLabel('Password'), button(page, 'Sign in')]);
+
     await signIn(page);
     const [run] = (await api<{ items: { id: string }[] }>(page.request, 'GET', '/api/runs?limit=1')).items;
     expect(run, 'a run to open (the e2e server warms at start)').toBeDefined();
@@ -57,16 +75,7 @@ for (const viewport of VIEWPORTS) {
 
     for (const check of PAGES) {
       await page.goto(check.path({ run: run!.id }));
-      await settled(page);
-      const widths = await page.evaluate(() => ({ document: document.documentElement.scrollWidth, viewport: window.innerWidth }));
-      expect(widths.document, `${check.name}: the document is ${widths.document} px wide in a ${widths.viewport} px viewport`).toBeLessThanOrEqual(widths.viewport);
-      await expectWithinWidth(page, page.getByRole('heading', { level: 1 }).first(), `${check.name}: the heading`);
-      for (const control of check.controls(page)) await expectWithinWidth(page, control, `${check.name}: ${control.toString()}`);
-      // A figure in a card wraps rather than being cut ("9.." for 9,412).
-      const cut = await page.evaluate(() =>
-        [...document.querySelectorAll('main dd')].filter((dd) => dd instanceof HTMLElement && dd.offsetParent !== null && dd.scrollWidth > dd.clientWidth + 1).map((dd) => dd.textContent),
-      );
-      expect(cut, `${check.name}: figures cut off`).toEqual([]);
+      await expectFits(page, check.name, check.controls(page));
 
       // Sign out and every section stay reachable: in the bar on a laptop, behind Menu on a phone.
       if (check.shell === false) continue;

@@ -15,7 +15,8 @@ import { assertAnotherActiveAdmin, lockOperators } from './last-admin';
 import { auditedFields, toOperatorView } from './operator-view';
 
 /**
- * Renames, re-roles, disables or enables an operator, or resets their password (admins only).
+ * Renames, re-roles, disables or enables an operator, or resets their password (admins only),
+ * optionally to be replaced by the operator at their next sign-in.
  * With `ifMatch` (the version the admin saw), an operator changed since is refused with 412.
  * Never leaves Kiln without an enabled admin (409). A reset password or a disabling ends the
  * operator's sessions; a role change needs nothing more, since roles are read on every request.
@@ -44,7 +45,12 @@ export async function updateOperator(
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.role !== undefined) changes.role = patch.role;
     if (patch.disabled !== undefined) changes.disabledAt = patch.disabled ? (current.disabledAt ?? sql`now()`) : null;
-    if (passwordHash !== undefined) changes.passwordHash = passwordHash;
+    // A reset either hands over a password to keep or one to replace at once; the flag is set either way,
+    // so a new reset without it clears one still pending from an earlier reset.
+    if (passwordHash !== undefined) {
+      changes.passwordHash = passwordHash;
+      changes.mustChangePassword = patch.mustChangePassword === true;
+    }
     const [updated] = await tx.update(operators).set(changes).where(eq(operators.id, id)).returning();
 
     if (passwordHash !== undefined || (patch.disabled === true && current.disabledAt === null)) await deleteOperatorSessions(tx, id);
@@ -53,7 +59,7 @@ export async function updateOperator(
       action: 'operator.update',
       target: `operator:${id}`,
       before: auditedFields(current),
-      after: { ...auditedFields(updated!), ...(passwordHash !== undefined ? { passwordReset: true } : {}) },
+      after: { ...auditedFields(updated!), ...(passwordHash !== undefined ? { passwordReset: true, mustChangePassword: updated!.mustChangePassword } : {}) },
       ...client,
     });
     return toOperatorView(updated!);

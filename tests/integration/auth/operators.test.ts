@@ -90,6 +90,27 @@ describe('/api/operators', () => {
     expect(audit!.text).not.toMatch(/another long password|argon2/);
   });
 
+  it('resets a password to be changed at the next sign-in only when asked, and a later plain reset lifts that', async () => {
+    const { database, admin } = await setup();
+    const id = await createOperatorRow(database, { email: 'lin@example.com', role: 'viewer' });
+    const mustChange = async () => (await database.rows<{ m: boolean }>(sql`select must_change_password as m from operators where id = ${id}`))[0]!.m;
+
+    expect((await patch(admin.session, id, { password: 'a password to replace', mustChangePassword: true })).status).toBe(200);
+    expect(await mustChange()).toBe(true);
+    const [audit] = await auditRows(database, sql`action = 'operator.update'`);
+    expect(audit).toMatchObject({ after: { passwordReset: true, mustChangePassword: true } });
+
+    expect((await patch(admin.session, id, { password: 'a password to keep' })).status).toBe(200);
+    expect(await mustChange()).toBe(false);
+
+    // The flag belongs to a reset: alone it is refused and changes nothing.
+    const before = await authTablesDigest(database);
+    const error = await errorOf(await patch(admin.session, id, { mustChangePassword: true }));
+    expect([error.status, error.field]).toEqual([400, 'mustChangePassword']);
+    expect(await authTablesDigest(database)).toEqual(before);
+    expect(await mustChange()).toBe(false);
+  });
+
   it('removes an operator, their sessions with them', async () => {
     const { database, admin } = await setup();
     const other = await signedIn(database, 'operator', 'lin@example.com');

@@ -36,6 +36,10 @@ describe('an audit row read without opening it', () => {
       'priority 100 → 80, enabled on → off',
     );
     expect(auditChangeSummary(entry({ before: { role: 'viewer' }, after: { role: 'viewer', passwordReset: true } }))).toBe('password reset');
+    expect(auditChangeSummary(entry({ before: { role: 'viewer' }, after: { role: 'viewer', passwordReset: true, mustChangePassword: false } }))).toBe('password reset');
+    expect(auditChangeSummary(entry({ before: { role: 'viewer' }, after: { role: 'viewer', passwordReset: true, mustChangePassword: true } }))).toBe(
+      'password reset, to be changed at the next sign-in',
+    );
     expect(auditChangeSummary(entry({ after: { email: 'bob@example.com', role: 'operator' } }))).toBe('email: bob@example.com, role: operator');
     expect(auditChangeSummary(entry({ before: { a: 1, b: 1, c: 1, d: 1, e: 1 }, after: { a: 2, b: 2, c: 2, d: 2, e: 2 } }))).toBe('a 1 → 2, b 1 → 2, c 1 → 2 and 2 more');
     expect(auditChangeSummary(entry({}))).toBeNull();
