@@ -1,9 +1,12 @@
 'use client';
 
 import type { AlertsOverview, ChannelView, IncidentView } from '@/lib/api/alerts';
+import { useState } from 'react';
 import { formatDuration, humanize } from '@/lib/ui/format';
+import { ruleLabel, strategyLabel, subjectLabel } from '@/lib/ui/labels';
 import { useAlertsQuery, useDeleteChannelMutation, useEndSilenceMutation, useTestChannelMutation, useUpdateChannelMutation } from '../api/alerts';
 import { errorMessage } from '../api/api-fetch';
+import { useStrategiesQuery } from '../api/strategies';
 import { Can } from '../shell/role';
 import { Button } from '../ui/button';
 import { LocalTime } from '../ui/local-time';
@@ -11,7 +14,7 @@ import { PageHeader, Panel } from '../ui/panel';
 import { EmptyState, QueryState } from '../ui/state-panel';
 import { Badge } from '../ui/status-badge';
 import { ChannelForm } from './channel-form';
-import { SilenceForm } from './silence-form';
+import { type SilencePreset, SilenceForm } from './silence-form';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted whitespace-nowrap';
 const SEVERITY_TONE = { critical: 'bad', warning: 'warn', info: 'info' } as const;
@@ -19,18 +22,25 @@ const SEVERITY_TONE = { critical: 'bad', warning: 'warn', info: 'info' } as cons
 /** Open incidents, their history, the channels with their last delivery, silences, the rules, the delivery log. */
 export function AlertsPage() {
   const query = useAlertsQuery();
+  const strategies = useStrategiesQuery({ refetchInterval: false }).data?.map((s) => s.name) ?? [];
+  // "Silence…" on an incident fills the silence form with its rule and subject.
+  const [preset, setPreset] = useState<SilencePreset | null>(null);
+  const silence = (incident: IncidentView) => {
+    setPreset({ rule: incident.rule, subject: incident.subject, at: Date.now() });
+    document.getElementById('silences')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
   return (
     <>
       <PageHeader title="Alerts" description="Kiln tells people once per incident, and again when it is over: by webhook, Slack or email." />
       <QueryState query={query} what="the alerts" loadingRows={6}>
         {(data) => (
           <div className="space-y-4">
-            <Incidents title="Open incidents" id="open" incidents={data.open} empty="Nothing is wrong right now." />
+            <Incidents title="Open incidents" id="open" incidents={data.open} empty="Nothing is wrong right now." onSilence={silence} />
             <Channels data={data} />
             <Panel title="Silences" id="silences">
               <Can role="operator">
                 <div className="border-b border-border p-4">
-                  <SilenceForm rules={data.rules.map((r) => r.rule)} />
+                  <SilenceForm key={preset?.at ?? 0} rules={data.rules.map((r) => r.rule)} subjects={knownSubjects(data, strategies)} preset={preset} />
                 </div>
               </Can>
               <Silences data={data} />
@@ -40,10 +50,13 @@ export function AlertsPage() {
             <Panel title="Rules" id="rules">
               <ul className="divide-y divide-border text-sm">
                 {data.rules.map((r) => (
-                  <li key={r.rule} className="flex flex-wrap gap-x-3 px-4 py-2">
-                    <code className="font-mono text-xs">{r.rule}</code>
+                  <li key={r.rule} className="flex flex-wrap items-baseline gap-x-3 px-4 py-2">
+                    <span className="font-medium">{ruleLabel(r.rule)}</span>
                     <span className="text-muted">{r.description}</span>
                     <span className="text-xs text-muted">({r.setting})</span>
+                    <span className="text-xs text-muted">
+                      rule id <code className="font-mono">{r.rule}</code>
+                    </span>
                   </li>
                 ))}
               </ul>
@@ -55,7 +68,14 @@ export function AlertsPage() {
   );
 }
 
-function Incidents({ title, id, incidents, empty }: { title: string; id: string; incidents: IncidentView[]; empty: string }) {
+/** Every subject an operator may want to silence: those of recent incidents, each strategy, and Kiln's dependencies. */
+function knownSubjects(data: AlertsOverview, strategyNames: string[]): string[] {
+  const fromIncidents = [...data.open, ...data.history].map((i) => i.subject);
+  const strategies = strategyNames.map((s) => `strategy:${s}`);
+  return [...new Set([...fromIncidents, ...strategies, 'cache', 'database', 'replica', 'change-stream', 'retention'])];
+}
+
+function Incidents({ title, id, incidents, empty, onSilence }: { title: string; id: string; incidents: IncidentView[]; empty: string; onSilence?: (incident: IncidentView) => void }) {
   return (
     <Panel title={`${title} (${incidents.length})`} id={id}>
       {incidents.length === 0 ? (
@@ -68,10 +88,17 @@ function Incidents({ title, id, incidents, empty }: { title: string; id: string;
                 <Badge tone={i.status === 'closed' ? 'ok' : SEVERITY_TONE[i.severity]}>{i.status === 'closed' ? 'resolved' : i.severity}</Badge>
                 <span className="font-medium">{i.title}</span>
                 {i.silenced ? <Badge tone="muted">silenced</Badge> : null}
+                {onSilence && !i.silenced ? (
+                  <Can role="operator">
+                    <Button size="sm" className="ml-auto" onClick={() => onSilence(i)} aria-label={`Silence: ${i.title}`}>
+                      Silence…
+                    </Button>
+                  </Can>
+                ) : null}
               </div>
               <p className="text-muted break-words">{i.text}</p>
               <p className="text-xs text-muted">
-                <code className="font-mono">{i.rule}</code> · {i.subject} · opened <LocalTime iso={i.openedAt} relative />
+                {ruleLabel(i.rule)} · {subjectLabel(i.subject)} · opened <LocalTime iso={i.openedAt} relative />
                 {i.closedAt ? (
                   <>
                     {' '}
@@ -119,7 +146,11 @@ function ChannelRow({ channel: c, smtpConfigured }: { channel: ChannelView; smtp
   const update = useUpdateChannelMutation();
   const remove = useDeleteChannelMutation();
   const d = c.lastDelivery;
-  const filters = [c.rules && `rules: ${c.rules.join(', ')}`, c.strategies && `strategies: ${c.strategies.join(', ')}`, c.severities && `severities: ${c.severities.join(', ')}`].filter(Boolean);
+  const filters = [
+    c.rules && `Rules: ${c.rules.map(ruleLabel).join(', ')}`,
+    c.strategies && `Strategies: ${c.strategies.map(strategyLabel).join(', ')}`,
+    c.severities && `Severities: ${c.severities.join(', ')}`,
+  ].filter(Boolean);
   return (
     <li className="flex flex-wrap items-start justify-between gap-3 px-4 py-3 text-sm" data-testid="channel">
       <div className="min-w-0 space-y-1">
@@ -172,8 +203,8 @@ function Silences({ data }: { data: AlertsOverview }) {
       {data.silences.map((s) => (
         <li key={s.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-2 text-sm">
           <span>
-            <Badge tone={s.active ? 'info' : 'muted'}>{s.active ? 'active' : 'ended'}</Badge> {s.rule ? <code className="font-mono text-xs">{s.rule}</code> : 'every rule'}
-            {s.subject ? ` · ${s.subject}` : ''} · until <LocalTime iso={s.until} /> {s.reason ? `· ${s.reason}` : ''} <span className="text-muted">· by {s.createdBy}</span>
+            <Badge tone={s.active ? 'info' : 'muted'}>{s.active ? 'active' : 'ended'}</Badge> {s.rule ? ruleLabel(s.rule) : 'Every rule'}
+            {s.subject ? ` · ${subjectLabel(s.subject)}` : ''} · until <LocalTime iso={s.until} /> {s.reason ? `· ${s.reason}` : ''} <span className="text-muted">· by {s.createdBy}</span>
           </span>
           {s.active ? (
             <Can role="operator">

@@ -2,16 +2,23 @@
 
 import { type FormEvent, useState } from 'react';
 import type { AlertRule } from '@/lib/api/alerts';
+import { ruleLabel, subjectLabel } from '@/lib/ui/labels';
 import { useCreateSilenceMutation } from '../api/alerts';
 import { ApiError, errorMessage } from '../api/api-fetch';
 import { Button } from '../ui/button';
 import { SelectField, TextField } from '../ui/field';
 
-/** Mutes a rule, a subject (`strategy:hot_products`, `schedule:3`, `cache`) or both for some hours. */
-export function SilenceForm({ rules }: { rules: AlertRule[] }) {
+/** What "Silence…" on an incident fills in (`at` tells one press from the next). */
+export type SilencePreset = { rule: string; subject: string; at: number };
+
+/**
+ * Mutes a rule, a subject (a strategy, a schedule, a run, the cache…) or both for some hours. The
+ * subjects offered are the page's known ones, in words; the API takes their ids (`strategy:hot_products`).
+ */
+export function SilenceForm({ rules, subjects, preset }: { rules: AlertRule[]; subjects: string[]; preset?: SilencePreset | null }) {
   const create = useCreateSilenceMutation();
-  const [rule, setRule] = useState('');
-  const [subject, setSubject] = useState('');
+  const [rule, setRule] = useState(preset?.rule ?? '');
+  const [subject, setSubject] = useState(preset?.subject ?? '');
   const [hours, setHours] = useState('2');
   const [reason, setReason] = useState('');
   const field = create.error instanceof ApiError ? create.error.field : undefined;
@@ -27,11 +34,18 @@ export function SilenceForm({ rules }: { rules: AlertRule[] }) {
         <option value="">Every rule</option>
         {rules.map((r) => (
           <option key={r} value={r}>
-            {r}
+            {ruleLabel(r)}
           </option>
         ))}
       </SelectField>
-      <TextField label="Subject" placeholder="strategy:hot_products" value={subject} onChange={(e) => setSubject(e.target.value)} error={field === 'subject' ? message : undefined} />
+      <SelectField label="About" value={subject} onChange={(e) => setSubject(e.target.value)} error={field === 'subject' ? message : undefined}>
+        <option value="">Anything</option>
+        {(subject && !subjects.includes(subject) ? [subject, ...subjects] : subjects).map((s) => (
+          <option key={s} value={s}>
+            {subjectLabel(s)}
+          </option>
+        ))}
+      </SelectField>
       <TextField label="For hours" type="number" min={1} max={720} value={hours} onChange={(e) => setHours(e.target.value)} error={field === 'until' ? message : undefined} />
       <TextField label="Reason" value={reason} onChange={(e) => setReason(e.target.value)} />
       <Button type="submit" busy={create.isPending}>

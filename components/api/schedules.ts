@@ -53,11 +53,15 @@ export function useDeleteScheduleMutation() {
   });
 }
 
-/** POST /api/schedules/{id}/run: starts the schedule's run now (202 {runId, strategies}). */
+/**
+ * POST /api/schedules/{id}/run: starts the schedule's run now (202 {runId, strategies}); inside a
+ * blackout window 409 in_blackout (blackoutRefusal) unless `confirmBlackout`.
+ */
 export function useRunScheduleNowMutation() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => apiFetch<StartedRun>(`/api/schedules/${id}/run`, { method: 'POST' }),
+    mutationFn: ({ id, confirmBlackout }: { id: number; confirmBlackout?: boolean }) =>
+      apiFetch<StartedRun>(`/api/schedules/${id}/run`, { method: 'POST', ...(confirmBlackout ? { body: { confirmBlackout: true } } : {}) }),
     onSettled: () => Promise.all([client.invalidateQueries({ queryKey: ['runs'] }), client.invalidateQueries({ queryKey: ['schedules'] })]),
   });
 }

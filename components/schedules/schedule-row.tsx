@@ -6,7 +6,7 @@ import type { ScheduleView } from '@/lib/api/schedules';
 import { formatCount } from '@/lib/ui/format';
 import { describeScope } from '@/lib/ui/scope';
 import { formatWallTime } from '@/lib/ui/wall-time';
-import { errorMessage } from '../api/api-fetch';
+import { blackoutRefusal, errorMessage } from '../api/api-fetch';
 import { useDeleteScheduleMutation, useRunScheduleNowMutation, useUpdateScheduleMutation } from '../api/schedules';
 import { Can } from '../shell/role';
 import { Button } from '../ui/button';
@@ -23,6 +23,9 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
   const runNow = useRunScheduleNowMutation();
   const remove = useDeleteScheduleMutation();
   const error = toggle.error ?? runNow.error ?? remove.error;
+  // Inside a blackout window Run now is asked like any manual run: the refusal offers "Run anyway".
+  const blackout = runNow.isError ? blackoutRefusal(runNow.error) : null;
+  const run = (confirmBlackout?: boolean) => runNow.mutate({ id: s.id, confirmBlackout }, { onSuccess: (started) => router.push(`/runs/${started.runId}`) });
   const fire = s.lastFire;
 
   return (
@@ -105,7 +108,7 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
         <Can role="operator">
           <ActionsCell>
             <div className="flex flex-wrap justify-end gap-1.5">
-              <Button size="sm" data-mutates busy={runNow.isPending} aria-label={`Run now: ${s.name}`} onClick={() => runNow.mutate(s.id, { onSuccess: (run) => router.push(`/runs/${run.runId}`) })}>
+              <Button size="sm" data-mutates busy={runNow.isPending} aria-label={`Run now: ${s.name}`} onClick={() => run()}>
                 Run now
               </Button>
               <Button size="sm" data-mutates busy={toggle.isPending} onClick={() => toggle.mutate({ id: s.id, patch: { enabled: !s.enabled } })} aria-label={`${s.enabled ? 'Pause' : 'Resume'} ${s.name}`}>
@@ -124,7 +127,20 @@ export function ScheduleRow({ schedule: s, onEdit, editing }: { schedule: Schedu
       {error ? (
         <tr>
           <td colSpan={6} role="alert" className="border-b border-border bg-bad/10 px-3 py-1.5 text-xs text-bad">
-            {s.name}: {errorMessage(error)}
+            {blackout && error === runNow.error ? (
+              <span className="flex flex-wrap items-center gap-2">
+                <span>
+                  {s.name}: {blackout}.
+                </span>
+                <Button size="sm" data-mutates busy={runNow.isPending} onClick={() => run(true)} aria-label={`Run ${s.name} anyway`}>
+                  Run anyway
+                </Button>
+              </span>
+            ) : (
+              <>
+                {s.name}: {errorMessage(error)}
+              </>
+            )}
           </td>
         </tr>
       ) : null}

@@ -32,8 +32,8 @@ export const RULE_DESCRIPTIONS: Record<AlertRule, string> = {
   governor_floor: 'A run’s governor held at its floor concurrency for the whole window: the shop database is struggling',
   prune_failed: 'A retention pruning pass failed (closes on the next successful pass)',
   cache_evictions: 'The cache evicted keys between two samples (closes when a later sample shows none)',
-  cache_down: 'The cache has been unreachable for N seconds',
-  database_down: 'The database has been unreachable for N seconds',
+  cache_down: 'The cache has not answered for longer than the time set (closes when it answers again)',
+  database_down: 'The database has not answered for longer than the time set (closes when it answers again)',
 };
 
 const names = (values: readonly string[], what: string) =>

@@ -109,3 +109,53 @@ export function withStrategyLabels(text: string, names: readonly string[] = Obje
   for (const name of [...names].sort((a, b) => b.length - a.length)) out = out.replace(new RegExp(`\\b${name}\\b`, 'g'), strategyLabel(name));
   return out;
 }
+
+/** The alert rules as an operator reads them (the API, the payloads and the rules file keep the ids). */
+const RULE_LABELS: Record<string, string> = {
+  run_failed: 'Run failed',
+  success_rate: 'Success rate low',
+  run_late: 'Run late',
+  schedule_missed: 'Schedule slot missed',
+  job_dead_lettered: 'Shard given up',
+  change_stream: 'Change stream',
+  replica_fallback: 'Replica fallback',
+  governor_floor: 'Governor at its floor',
+  prune_failed: 'Pruning failed',
+  cache_evictions: 'Cache evicting',
+  cache_down: 'Cache unreachable',
+  database_down: 'Database unreachable',
+};
+
+export function ruleLabel(rule: string): string {
+  return RULE_LABELS[rule] ?? sentence(rule);
+}
+
+const SUBJECT_LABELS: Record<string, string> = {
+  cache: 'The cache',
+  database: 'The database',
+  replica: 'The read replica',
+  retention: 'Retention',
+  'change-stream': 'The change stream',
+};
+
+/**
+ * What an incident or a silence is about: `strategy:hot_products` -> "Hot products",
+ * `schedule:3` -> "Schedule #3", `run:<uuid>` -> "Run 1a2b3c4d", `cache` -> "The cache".
+ */
+export function subjectLabel(subject: string): string {
+  if (SUBJECT_LABELS[subject]) return SUBJECT_LABELS[subject];
+  const colon = subject.indexOf(':');
+  if (colon === -1) return sentence(subject.replace(/-/g, ' '));
+  const kind = subject.slice(0, colon);
+  const value = subject.slice(colon + 1);
+  switch (kind) {
+    case 'strategy':
+      return strategyLabel(value);
+    case 'schedule':
+      return `Schedule #${value}`;
+    case 'run':
+      return `Run ${value.slice(0, 8)}`;
+    default:
+      return `${sentence(kind.replace(/-/g, ' '))} ${value}`;
+  }
+}

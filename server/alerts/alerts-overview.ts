@@ -49,8 +49,8 @@ export function ruleSettings(a: AlertsConfig): Record<AlertRule, string> {
     governor_floor: `${a.governorFloorMinutes} min at the floor (KILN_ALERT_GOVERNOR_FLOOR_MINUTES)`,
     prune_failed: 'always on',
     cache_evictions: 'any eviction between two samples (KEYSPACE_SAMPLE_SECONDS)',
-    cache_down: `${a.downSeconds} s (KILN_ALERT_DOWN_SECONDS)`,
-    database_down: `${a.downSeconds} s (KILN_ALERT_DOWN_SECONDS)`,
+    cache_down: `after ${a.downSeconds} s (KILN_ALERT_DOWN_SECONDS)`,
+    database_down: `after ${a.downSeconds} s (KILN_ALERT_DOWN_SECONDS)`,
   };
 }
 

@@ -49,3 +49,30 @@ test('a bad expression is refused in words and nothing is saved; a good one prev
   await expect(row.getByRole('button', { name: `Resume ${name}` })).toBeVisible();
   expect((await schedules()).find((s) => s.id === saved!.id)?.enabled).toBe(false);
 });
+
+test('Run now inside the schedule’s blackout window says so and runs only when the operator says “Run anyway”', async ({ page }) => {
+  const name = `E2E quiet all day ${Date.now().toString(36)}`;
+  const { schedule } = await api<{ schedule: Schedule }>(page.request, 'POST', '/api/schedules', {
+    name,
+    cron: '0 3 * * *',
+    timezone: 'UTC',
+    scope: { strategies: ['categories'] },
+    blackoutWindows: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00' }],
+  });
+  try {
+    await page.goto('/schedules');
+    await page.getByRole('button', { name: `Run now: ${name}` }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: name });
+    await expect(refusal).toContainText('Now is inside a blackout window');
+    await expect(refusal).not.toContainText('confirmBlackout');
+    expect(page.url()).toMatch(/\/schedules$/); // nothing started
+    await refusal.getByRole('button', { name: `Run ${name} anyway` }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    const runId = page.url().split('/').pop()!;
+    const { run } = await api<{ run: { scheduleId: number; trigger: string; status: string } }>(page.request, 'GET', `/api/runs/${runId}`);
+    expect(run).toMatchObject({ scheduleId: schedule.id, trigger: 'schedule' });
+    await expect.poll(async () => (await api<{ run: { status: string } }>(page.request, 'GET', `/api/runs/${runId}`)).run.status, { timeout: 60_000 }).not.toBe('running');
+  } finally {
+    await api(page.request, 'DELETE', `/api/schedules/${schedule.id}`);
+  }
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fieldLabel, fieldMessage, optionText, strategyLabel, withStrategyLabels } from '@/lib/ui/labels';
+import { fieldLabel, fieldMessage, optionText, ruleLabel, strategyLabel, subjectLabel, withStrategyLabels } from '@/lib/ui/labels';
+import { ALERT_RULES } from '@/lib/api/alerts';
 import { humanize } from '@/lib/ui/format';
 
 describe('what an operator reads instead of internal names', () => {
@@ -31,5 +32,17 @@ describe('what an operator reads instead of internal names', () => {
       'Hot products: 100 of 100 keys failed; Sessions: timeout',
     );
     expect(withStrategyLabels('the key Product:id:hot_products_x failed')).toBe('the key Product:id:hot_products_x failed');
+  });
+
+  it('names every alert rule and an incident\u2019s subject in words', () => {
+    for (const rule of ALERT_RULES) expect(ruleLabel(rule)).not.toMatch(/_/);
+    expect(ruleLabel('governor_floor')).toBe('Governor at its floor');
+    expect(ruleLabel('some_new_rule')).toBe('Some new rule');
+    expect(subjectLabel('strategy:hot_products')).toBe('Hot products');
+    expect(subjectLabel('schedule:3')).toBe('Schedule #3');
+    expect(subjectLabel('run:1a2b3c4d-0000-4000-8000-000000000000')).toBe('Run 1a2b3c4d');
+    expect(subjectLabel('cache')).toBe('The cache');
+    expect(subjectLabel('change-stream')).toBe('The change stream');
+    expect(subjectLabel('channel:7')).toBe('Channel 7');
   });
 });
