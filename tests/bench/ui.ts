@@ -40,8 +40,28 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** One load: ms from navigation start until `ready` holds, and each API call's server time. */
-async function load(page: Page, m: Measure): Promise<{ ms: number; api: Record<string, number> }> {
+type Phases = { document: number; scripts: number; firstApi: number; lastApi: number };
+
+/**
+ * Where a load's time went (ms from navigation start, the browser's own resource timings): the
+ * document received, the last script received, the first API call sent (the page's code ran
+ * and asked), the last API answer received; the rest until `ready` is rendering.
+ */
+const PHASES = `(() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const resources = performance.getEntriesByType('resource');
+  const scripts = resources.filter((e) => e.initiatorType === 'script');
+  const api = resources.filter((e) => new URL(e.name).pathname.startsWith('/api/'));
+  return {
+    document: Math.round(nav ? nav.responseEnd : 0),
+    scripts: Math.round(Math.max(0, ...scripts.map((e) => e.responseEnd))),
+    firstApi: Math.round(api.length ? Math.min(...api.map((e) => e.startTime)) : 0),
+    lastApi: Math.round(Math.max(0, ...api.map((e) => e.responseEnd))),
+  };
+})()`;
+
+/** One load: ms from navigation start until `ready` holds, its phases, and each API call's server time. */
+async function load(page: Page, m: Measure): Promise<{ ms: number; phases: Phases; api: Record<string, number> }> {
   const api: Record<string, number> = {};
   const onFinished = (request: import('@playwright/test').Request) => {
     const url = new URL(request.url());
@@ -54,7 +74,8 @@ async function load(page: Page, m: Measure): Promise<{ ms: number; api: Record<s
   try {
     await page.goto(m.path, { waitUntil: 'commit' });
     const handle = await page.waitForFunction(`(${m.ready}) && performance.now()`, undefined, { timeout: 30_000, polling: 'raf' });
-    return { ms: round((await handle.jsonValue()) as number, 0), api };
+    const ms = round((await handle.jsonValue()) as number, 0);
+    return { ms, phases: (await page.evaluate(PHASES)) as Phases, api };
   } finally {
     page.off('requestfinished', onFinished);
   }
@@ -81,22 +102,27 @@ async function main() {
       const login = await context.request.post('/api/auth/login', { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, headers: { origin: app.url } });
       if (login.status() !== 200) throw new Error(`sign-in failed: ${login.status()}`);
       const page = await context.newPage();
-      const summary: { page: string; medianMs: number; loads: number[]; slowestApi: string }[] = [];
+      const summary: { page: string; medianMs: number; loads: number[]; phases: Phases; slowestApi: string }[] = [];
       for (const m of PAGES) {
         await load(page, m); // warm-up: compiled routes, connection pools, Postgres caches
-        const loads: { ms: number; api: Record<string, number> }[] = [];
+        const loads: { ms: number; phases: Phases; api: Record<string, number> }[] = [];
         for (let i = 0; i < LOADS; i++) loads.push(await load(page, m));
         const endpoints = Object.keys(loads[0]!.api);
         const apiMedians = Object.fromEntries(endpoints.map((e) => [e, median(loads.map((l) => l.api[e] ?? 0))]));
         const slowest = Object.entries(apiMedians).sort((a, b) => b[1] - a[1])[0];
         const ms = median(loads.map((l) => l.ms));
-        print({ measurement: 'page', page: m.label, medianMs: ms, loadsMs: loads.map((l) => l.ms), apiServerMs: apiMedians });
-        summary.push({ page: m.label, medianMs: ms, loads: loads.map((l) => l.ms), slowestApi: slowest ? `${slowest[0]} ${slowest[1]} ms` : '–' });
+        const phases = Object.fromEntries((['document', 'scripts', 'firstApi', 'lastApi'] as const).map((k) => [k, median(loads.map((l) => l.phases[k]))])) as Phases;
+        print({ measurement: 'page', page: m.label, medianMs: ms, loadsMs: loads.map((l) => l.ms), phasesMs: phases, apiServerMs: apiMedians });
+        summary.push({ page: m.label, medianMs: ms, loads: loads.map((l) => l.ms), phases, slowestApi: slowest ? `${slowest[0]} ${slowest[1]} ms` : '–' });
       }
       console.log(`\nUntil the charts are drawn (median of ${LOADS} loads; target ${TARGET_MS} ms), ${runs.toLocaleString('en-US')} runs of history:`);
       for (const s of summary) {
         console.log(`  ${s.page.padEnd(12)} ${String(s.medianMs).padStart(6)} ms  ${s.medianMs < TARGET_MS ? 'ok  ' : 'SLOW'}  loads ${s.loads.join(', ')}  slowest API: ${s.slowestApi}`);
       }
+      console.log('\nWhere the time went (median ms from navigation start):');
+      console.log('| page | document | scripts | first API call | last API answer | drawn |');
+      console.log('|---|---|---|---|---|---|');
+      for (const s of summary) console.log(`| ${s.page} | ${s.phases.document} | ${s.phases.scripts} | ${s.phases.firstApi} | ${s.phases.lastApi} | ${s.medianMs} |`);
     } finally {
       await browser.close();
     }
