@@ -21,6 +21,10 @@ const WINDOW_MS = 10_000;
 const API_TIMEOUT_MS = 5_000;
 
 type Sample = { at: number; ms: number; ok: boolean };
+
+/** Progress on stderr, so a soak that stalls shows where. */
+const startedAt = Date.now();
+const progress = (what: string) => process.stderr.write(`[soak +${Math.round((Date.now() - startedAt) / 1000)}s] ${what}\n`);
 type Edit = { key: string; value: string | number; at: number; status: number };
 
 function p95(values: number[]): number {
@@ -34,7 +38,8 @@ async function paced(until: number, everyMs: number, step: (i: number) => Promis
   let i = 0;
   while (Date.now() < until) {
     const next = Date.now() + everyMs;
-    await step(i++);
+    // A step stuck past 15 s (a client waiting on a server that is away) does not stall the loop.
+    await Promise.race([step(i++), sleep(15_000)]);
     await sleep(Math.max(0, next - Date.now()));
   }
   return i;
@@ -66,6 +71,7 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
     // The first replica migrates and seeds the demo shop (2,000 products); the others join it.
     const apps: AppProcess[] = [await startApp(env, ctx.onTestFinished)];
     for (let i = 0; i < 2; i++) apps.push(await startApp(env, ctx.onTestFinished));
+    progress('three replicas ready');
     const database = await openPostgres(url, 4);
     ctx.onTestFinished(() => database.close());
     const operator = await apiToken(apps[0]!, 'operator');
@@ -81,6 +87,7 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
     await sleep(16_000); // every replica has reloaded its schedules (they poll every 5 s)
     const t0 = Math.ceil(Date.now() / MINUTE) * MINUTE;
     const until = t0 + TRAFFIC_UNTIL;
+    progress(`t0 ${new Date(t0).toISOString()}; traffic until ${new Date(until).toISOString()}`);
 
     // The shop: reads through Redis, and on a miss from Postgres (one query, as its read path does), then cached.
     const shopRedis = new Redis(redisServer.url, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
@@ -136,22 +143,39 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
       const field = fields[n % fields.length]!;
       const [path, body, value] = field.send(n + 1);
       const at = Date.now();
-      const status = await api(apps[n % apps.length]!, operator, 'PATCH', path, body).then((r) => r.status, () => 0);
+      const status = await fetch(`${apps[n % apps.length]!.url}${path}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      }).then(
+        async (r) => (await r.arrayBuffer(), r.status),
+        () => 0,
+      );
       edits.push({ key: field.key, value, at, status });
     });
 
     // The restarts.
+    let postgresStop = '';
     const restarts = (async () => {
       await sleep(t0 + REDIS_RESTART_AT - Date.now());
+      progress('Redis: kill');
       await redisServer.kill();
       await sleep(2_000);
       await redisServer.start();
+      progress('Redis: started again');
       await sleep(t0 + POSTGRES_RESTART_AT - Date.now());
-      await pg.stop();
+      progress('Postgres: fast shutdown');
+      const stopStarted = Date.now();
+      // A logical walsender holds a fast shutdown until its client confirms the last WAL: past 20 s, immediate.
+      const how = await pg.stop({ timeoutMs: 20_000 });
+      postgresStop = `${how} in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s`;
+      progress(`Postgres: stopped (${postgresStop})`);
       await sleep(5_000);
       await pg.start();
+      progress('Postgres: started again');
     })();
-    await Promise.all([shopLoop, apiLoop, editLoop, restarts]);
+    await Promise.all([shopLoop.then(() => progress('shop loop done')), apiLoop.then(() => progress('API loop done')), editLoop.then(() => progress('edit loop done')), restarts]);
 
     // Every slot of the window fired once (the last one is past: traffic ran 80 s beyond minute 4:20).
     const fires = await database.rows<{ slot: number; outcome: string }>(sql`
@@ -161,6 +185,7 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
     expect(fires.map((f) => f.slot)).toEqual(Array.from({ length: SLOTS }, (_, i) => t0 + i * MINUTE));
     expect(fires.filter((f) => f.outcome !== 'started' && f.outcome !== 'skipped_overlap')).toEqual([]);
 
+    progress(`fires: ${fires.map((f) => f.outcome).join('/')}`);
     // No run left running, after a grace for the last slot's run.
     const graceUntil = Date.now() + 90_000;
     let running: { id: string }[] = [];
@@ -186,6 +211,7 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
       'settings.keyTimeoutMs': settings!.keyTimeoutMs,
       'settings.runTimeoutSeconds': settings!.runTimeoutSeconds,
     };
+    progress(`no run running: ${running.length === 0}`);
     const accepted = edits.filter((e) => e.status >= 200 && e.status < 300);
     for (const { key } of fields) {
       const ofField = edits.filter((e) => e.key === key);
@@ -206,6 +232,7 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
     const afterPostgres = recovery(samples, t0 + POSTGRES_RESTART_AT, 80_000, bound);
 
     const windowsText = (r: ReturnType<typeof recovery>) => r.windows.map((w) => `${Math.round(w.p95)}${w.errors ? `(${w.errors}err)` : ''}`).join('/');
+    figure(ctx.task, 'postgresStop', postgresStop);
     figure(ctx.task, 'baselineP95Ms', Math.round(baselineP95));
     figure(ctx.task, 'boundMs', Math.round(bound));
     figure(ctx.task, 'redisWindowsP95Ms', windowsText(afterRedis));
