@@ -177,13 +177,14 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
     })();
     await Promise.all([shopLoop.then(() => progress('shop loop done')), apiLoop.then(() => progress('API loop done')), editLoop.then(() => progress('edit loop done')), restarts]);
 
+    // The checks are soft: a failed one still leaves every figure in the summary.
     // Every slot of the window fired once (the last one is past: traffic ran 80 s beyond minute 4:20).
     const fires = await database.rows<{ slot: number; outcome: string }>(sql`
       select (extract(epoch from slot_at) * 1000)::float8 as slot, outcome from schedule_fires
       where schedule_id = ${scheduleId} and slot_at >= to_timestamp(${t0 / 1000}) and slot_at < to_timestamp(${(t0 + SLOTS * MINUTE) / 1000})
       order by slot_at`);
-    expect(fires.map((f) => f.slot)).toEqual(Array.from({ length: SLOTS }, (_, i) => t0 + i * MINUTE));
-    expect(fires.filter((f) => f.outcome !== 'started' && f.outcome !== 'skipped_overlap')).toEqual([]);
+    expect.soft(fires.map((f) => f.slot)).toEqual(Array.from({ length: SLOTS }, (_, i) => t0 + i * MINUTE));
+    expect.soft(fires.filter((f) => f.outcome !== 'started' && f.outcome !== 'skipped_overlap')).toEqual([]);
 
     progress(`fires: ${fires.map((f) => f.outcome).join('/')}`);
     // No run left running, after a grace for the last slot's run.
@@ -193,7 +194,7 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
       running = await database.rows<{ id: string }>(sql`select id::text as id from runs where status = 'running'`);
       if (running.length) await sleep(2_000);
     } while (running.length && Date.now() < graceUntil);
-    expect(running).toEqual([]);
+    expect.soft(running).toEqual([]);
     const runs = await database.rows<{ status: string; n: number }>(sql`
       select status, count(*)::int as n from runs where schedule_id = ${scheduleId} group by status order by status`);
 
@@ -216,14 +217,17 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
     for (const { key } of fields) {
       const ofField = edits.filter((e) => e.key === key);
       const lastAccepted = ofField.filter((e) => e.status >= 200 && e.status < 300).at(-1);
-      expect(lastAccepted, `no edit of ${key} was accepted`).toBeDefined();
-      const allowed = [lastAccepted!.value, ...ofField.filter((e) => e.at > lastAccepted!.at && e.status === 0).map((e) => e.value)];
-      expect(allowed, `${key}: accepted ${lastAccepted!.value}, found ${final[key]}`).toContain(final[key]);
+      expect.soft(lastAccepted, `no edit of ${key} was accepted`).toBeDefined();
+      if (!lastAccepted) continue;
+      const allowed = [lastAccepted.value, ...ofField.filter((e) => e.at > lastAccepted.at && e.status === 0).map((e) => e.value)];
+      expect.soft(allowed, `${key}: accepted ${lastAccepted.value}, found ${final[key]}`).toContain(final[key]);
     }
 
     // API latency: the baseline is minute 0:15 to 2:15 (after the start-up, before the first restart).
     const baseline = samples.filter((s) => s.at >= t0 + 15_000 && s.at < t0 + REDIS_RESTART_AT - 5_000);
-    expect(baseline.every((s) => s.ok)).toBe(true);
+    // A request of the baseline may time out on a machine shared with other suites; more than 1% is a fault.
+    const baselineErrors = baseline.filter((s) => !s.ok).length;
+    expect.soft(baselineErrors).toBeLessThanOrEqual(baseline.length / 100);
     const baselineP95 = p95(baseline.map((s) => s.ms));
     // "Back to baseline": within twice the baseline p95, or 50 ms above it, whichever is larger: on a
     // 2-core machine shared with other suites a p95 of a few tens of ms moves by tens of ms on its own.
@@ -233,7 +237,7 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
 
     const windowsText = (r: ReturnType<typeof recovery>) => r.windows.map((w) => `${Math.round(w.p95)}${w.errors ? `(${w.errors}err)` : ''}`).join('/');
     figure(ctx.task, 'postgresStop', postgresStop);
-    figure(ctx.task, 'baselineP95Ms', Math.round(baselineP95));
+    figure(ctx.task, 'baselineP95Ms', `${Math.round(baselineP95)} (${baseline.length} reads, ${baselineErrors} errors)`);
     figure(ctx.task, 'boundMs', Math.round(bound));
     figure(ctx.task, 'redisWindowsP95Ms', windowsText(afterRedis));
     figure(ctx.task, 'redisRecoverS', afterRedis.secondsToRecover);
@@ -244,7 +248,7 @@ describe('three replicas on real minutes through a Redis and a Postgres restart'
     figure(ctx.task, 'edits', `${accepted.length} accepted of ${edits.length}`);
     figure(ctx.task, 'shopReads', `${shop.reads} (${shop.hits} hits, ${shop.misses} misses, ${shop.errors} errors)`);
     figure(ctx.task, 'apiReads', `${samples.length} (${samples.filter((s) => !s.ok).length} errors)`);
-    expect(afterRedis.secondsToRecover).toBeLessThanOrEqual(60);
-    expect(afterPostgres.secondsToRecover).toBeLessThanOrEqual(60);
+    expect.soft(afterRedis.secondsToRecover).toBeLessThanOrEqual(60);
+    expect.soft(afterPostgres.secondsToRecover).toBeLessThanOrEqual(60);
   });
 });
