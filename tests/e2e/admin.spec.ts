@@ -80,12 +80,12 @@ test('an operator edit made on a stale row is refused (If-Match, 412) with what 
   await expect(notice).toBeVisible();
   await expect(notice).toContainText('Name: Stale me → Renamed elsewhere');
   await expect(notice).toContainText('Role: viewer → operator');
-  const [before] = await query<{ disabled: boolean; name: string }>(`select disabled, name from operators where id = ${id}`);
+  const [before] = await query<{ disabled: boolean; name: string }>(`select disabled_at is not null as disabled, name from operators where id = ${id}`);
   expect(before).toEqual({ disabled: false, name: 'Renamed elsewhere' });
 
   await notice.getByRole('button', { name: 'Apply my change again' }).click();
   await expect(row.getByRole('button', { name: `Enable ${email}` })).toBeVisible();
-  const [after] = await query<{ disabled: boolean; name: string; role: string }>(`select disabled, name, role from operators where id = ${id}`);
+  const [after] = await query<{ disabled: boolean; name: string; role: string }>(`select disabled_at is not null as disabled, name, role from operators where id = ${id}`);
   expect(after).toEqual({ disabled: true, name: 'Renamed elsewhere', role: 'operator' });
   // Both sends named the version they were based on: the page's, then the current one.
   expect(patches).toHaveLength(2);
