@@ -3,8 +3,8 @@
 import { type FormEvent, useState } from 'react';
 import { MIN_PASSWORD_LENGTH, ROLES, type Role, newPasswordSchema } from '@/lib/api/auth';
 import { issueText } from '@/lib/ui/labels';
-import type { OperatorView } from '@/lib/api/operators';
-import { errorMessage, fieldError } from '../api/api-fetch';
+import type { OperatorView, UpdateOperatorRequest } from '@/lib/api/operators';
+import { errorMessage, fieldError, isStaleEdit } from '../api/api-fetch';
 import { useMeQuery } from '../api/auth';
 import { useDeleteOperatorMutation, useOperatorsQuery, useUpdateOperatorMutation } from '../api/operators';
 import { Button } from '../ui/button';
@@ -14,9 +14,43 @@ import { Panel } from '../ui/panel';
 import { QueryState } from '../ui/state-panel';
 import { Badge } from '../ui/status-badge';
 import { OperatorCreateForm } from './operator-create-form';
+import { StaleEditNotice, type StaleField } from '../ui/stale-edit-notice';
 import { ActionsCell, ActionsHeader, TableScroll } from '../ui/table-scroll';
 
 const HEAD = 'px-3 py-2 text-left text-xs font-medium text-muted';
+
+/** What a 412 compares: the row as this page showed it against the row now. */
+const OPERATOR_FIELDS: StaleField[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'role', label: 'Role' },
+  { key: 'disabled', label: 'State', format: (v) => (v ? 'disabled' : 'active') },
+];
+
+/**
+ * A role or state change is sent with the version of the row it was made on (If-Match): when
+ * another admin changed the operator meanwhile, nothing is saved and the notice says what changed,
+ * with the change to apply again on the current row or to drop.
+ */
+function useOperatorEdit(o: OperatorView) {
+  const update = useUpdateOperatorMutation();
+  const [shown, setShown] = useState<OperatorView>(o);
+  const edit = (patch: UpdateOperatorRequest) => {
+    setShown(o);
+    update.mutate({ id: o.id, patch, version: o.version });
+  };
+  const stale = isStaleEdit(update.error) ? update.error : null;
+  const notice = stale ? (
+    <StaleEditNotice
+      shown={shown}
+      current={stale.current}
+      fields={OPERATOR_FIELDS}
+      busy={update.isPending}
+      onReapply={() => update.variables && update.mutate({ ...update.variables, version: stale.current.version as number })}
+      onDiscard={() => update.reset()}
+    />
+  ) : null;
+  return { update, edit, stale, notice };
+}
 
 /** Who may sign in, with which role; roles change at once (the server reads them per request). */
 export function OperatorsPanel() {
@@ -76,7 +110,7 @@ function OperatorRow({ operator: o }: { operator: OperatorView }) {
 }
 
 function RoleCell({ operator: o }: { operator: OperatorView }) {
-  const update = useUpdateOperatorMutation();
+  const { update, edit, stale, notice } = useOperatorEdit(o);
   return (
     <td className="px-3 py-2">
       <label className="sr-only" htmlFor={`role-${o.id}`}>
@@ -86,7 +120,7 @@ function RoleCell({ operator: o }: { operator: OperatorView }) {
         id={`role-${o.id}`}
         value={o.role}
         disabled={update.isPending}
-        onChange={(e) => update.mutate({ id: o.id, patch: { role: e.target.value as Role } })}
+        onChange={(e) => edit({ role: e.target.value as Role })}
         className="h-7 rounded-md border border-border bg-bg px-2 text-xs"
         data-mutates
       >
@@ -96,7 +130,8 @@ function RoleCell({ operator: o }: { operator: OperatorView }) {
           </option>
         ))}
       </select>
-      {update.isError ? (
+      {notice}
+      {update.isError && !stale ? (
         <p role="alert" className="mt-1 text-xs text-bad">
           {errorMessage(update.error)}
         </p>
@@ -106,12 +141,12 @@ function RoleCell({ operator: o }: { operator: OperatorView }) {
 }
 
 function OperatorActions({ operator: o }: { operator: OperatorView }) {
-  const update = useUpdateOperatorMutation();
+  const { update, edit, stale, notice } = useOperatorEdit(o);
   const remove = useDeleteOperatorMutation();
   const [resetting, setResetting] = useState(false);
   // What the last reset did, said once it is done.
   const [resetDone, setResetDone] = useState<string | null>(null);
-  const error = update.error ?? remove.error;
+  const error = (stale ? null : update.error) ?? remove.error;
   if (resetting) return <PasswordReset operator={o} onDone={(done) => (setResetting(false), setResetDone(done))} />;
   return (
     <span className="inline-flex flex-wrap items-center justify-end gap-2">
@@ -120,12 +155,13 @@ function OperatorActions({ operator: o }: { operator: OperatorView }) {
           {resetDone}
         </span>
       ) : null}
+      {notice ? <div className="max-w-80 text-left">{notice}</div> : null}
       {error ? (
         <span role="alert" className="max-w-72 text-xs text-bad">
           {errorMessage(error)}
         </span>
       ) : null}
-      <Button size="sm" data-mutates busy={update.isPending} onClick={() => update.mutate({ id: o.id, patch: { disabled: !o.disabled } })} aria-label={`${o.disabled ? 'Enable' : 'Disable'} ${o.email}`}>
+      <Button size="sm" data-mutates busy={update.isPending} onClick={() => edit({ disabled: !o.disabled })} aria-label={`${o.disabled ? 'Enable' : 'Disable'} ${o.email}`}>
         {o.disabled ? 'Enable' : 'Disable'}
       </Button>
       <Button size="sm" data-mutates onClick={() => (setResetDone(null), setResetting(true))} aria-label={`Reset password of ${o.email}`}>

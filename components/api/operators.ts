@@ -26,13 +26,17 @@ export function useCreateOperatorMutation() {
   });
 }
 
-/** PATCH /api/operators/{id}: name, role, disabled, or a password reset. */
+/**
+ * PATCH /api/operators/{id}: name, role, disabled, or a password reset. With `version` (the
+ * operator as shown), an operator changed since is refused with 412 (isStaleEdit) and the list refreshed.
+ */
 export function useUpdateOperatorMutation() {
   const changed = useOperatorsChanged();
   return useMutation({
-    mutationFn: ({ id, patch }: { id: number; patch: UpdateOperatorRequest }) =>
-      apiFetch<{ operator: OperatorView }>(`/api/operators/${id}`, { method: 'PATCH', body: patch }).then((r) => r.operator),
+    mutationFn: ({ id, patch, version }: { id: number; patch: UpdateOperatorRequest; version?: number }) =>
+      apiFetch<{ operator: OperatorView }>(`/api/operators/${id}`, { method: 'PATCH', body: patch, ifMatch: version }).then((r) => r.operator),
     onSuccess: changed,
+    onError: changed,
   });
 }
 

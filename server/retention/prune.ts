@@ -88,8 +88,17 @@ export async function pruneOnce(database: Database, options: PruneOptions): Prom
         cutoffs[policy.policy] = cutoff.toISOString();
         rolledUpDays += await rollUpDaysBefore(database, options.timezone, cutoff);
         // From here the statistics of the days before the cutoff come from the rollups: the raw
-        // rows may go.
-        await database.rows(sql`update retention_state set raw_runs_from = greatest(coalesce(raw_runs_from, ${timestamptz(cutoff)}), ${timestamptz(cutoff)}) where id = 1`);
+        // rows may go. (rollUpDaysBefore moved raw_runs_from to the cutoff when it had days to roll
+        // up; with none, it moves here, under the same lock, unless a result saved meanwhile still
+        // waits to be rolled up: the next pass does it.)
+        await database.db.transaction(async (tx) => {
+          await tx.execute(sql`select 1 from retention_state where id = 1 for update`);
+          await tx.execute(sql`
+            update retention_state set raw_runs_from = greatest(coalesce(raw_runs_from, ${timestamptz(cutoff)}), ${timestamptz(cutoff)})
+            where id = 1 and not exists (
+              select 1 from run_strategies
+              where not dry_run and finished_at < ${timestamptz(cutoff)} and finished_at >= coalesce(raw_runs_from, '-infinity'::timestamptz))`);
+        });
         await pruneRuns(database, cutoff, options, count);
       }
       // 'job-engine': pg-boss deletes its archive itself (deleteAfterDays, set from the policy at start).

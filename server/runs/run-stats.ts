@@ -7,6 +7,7 @@ import type { Database } from '../db/client';
 import { successRateSql } from '../db/sql-fragments';
 import { AppError } from '../errors';
 import { RecentAnswers } from '../http/recent-answers';
+import { wallClock, offsetMinutes } from '../scheduling/time-zone';
 
 const BUCKETS: Record<string, { interval: string; ms: number }> = {
   '5m': { interval: '5 minutes', ms: 5 * 60_000 },
@@ -27,7 +28,13 @@ export function autoBucket(rangeMs: number): keyof typeof BUCKETS {
 
 const MAX_POINTS = 5000;
 
-type Bucket = { name: string; interval: string; ms: number };
+type Bucket = {
+  name: string;
+  interval: string;
+  ms: number;
+  /** Day buckets: the zone whose midnights bound them (KILN_TIMEZONE); shorter buckets are whole UTC hours. */
+  timezone?: string;
+};
 type Filters = {
   strategy?: string;
   trigger?: string;
@@ -35,8 +42,33 @@ type Filters = {
   rawFrom?: number;
 };
 
-/** Buckets are aligned to whole hours and days (UTC) from this origin. */
+/** Buckets shorter than a day are aligned to whole hours (UTC) from this origin; days to midnights in the zone. */
 const ORIGIN_MS = Date.UTC(2001, 0, 1);
+
+/** The first instant of the day (in `timezone`) that holds `at`. */
+export function startOfDay(at: number, timezone: string): number {
+  const w = wallClock(at, timezone);
+  const midnight = Date.UTC(w.year, w.month - 1, w.day);
+  // The offset at midnight may differ from the one at `at` (a daylight-saving change that day).
+  return midnight - offsetMinutes(midnight - w.offset * 60_000, timezone) * 60_000;
+}
+
+/** The start of the bucket that holds `t`. */
+function alignDown(bucket: Bucket, t: number): number {
+  if (bucket.timezone) return startOfDay(t, bucket.timezone);
+  return ORIGIN_MS + Math.floor((t - ORIGIN_MS) / bucket.ms) * bucket.ms;
+}
+
+/** The start of the bucket after the one starting at `start` (days are 23 to 25 hours long). */
+function nextBucket(bucket: Bucket, start: number): number {
+  return bucket.timezone ? startOfDay(start + 26 * 3_600_000, bucket.timezone) : start + bucket.ms;
+}
+
+/** SQL: the start of the bucket of `column` (a timestamptz). */
+function bucketSql(bucket: Bucket, column: SQL): SQL {
+  if (bucket.timezone) return sql`date_trunc('day', ${column}, ${bucket.timezone})`;
+  return sql`date_bin(${bucket.interval}::interval, ${column}, timestamptz '2001-01-01 00:00:00+00')`;
+}
 /**
  * A bucket that ended this long ago is settled: its figures no longer change (a run's stats are
  * written when it ends; only a save delayed by a database outage lands later), so its aggregate is
@@ -47,17 +79,19 @@ const settledByDatabase = new WeakMap<Database, LRUCache<string, StatsBucket[]>>
 
 /**
  * Per strategy and time bucket: runs, key-weighted success rate, keys by outcome, p50/p95 duration.
+ * Day buckets are days in `timezone` (KILN_TIMEZONE, the days of the daily rollups), so a day's
+ * figures are the same before and after its raw runs are pruned.
  * Aggregated in SQL over run_strategies (dry runs left out), which carries the run's trigger so
  * that the whole statistic reads one table through its finished_at index. Settled buckets are
  * aggregated once and kept in memory for 10 minutes: a 30-day chart then costs the query of its
  * two partial edge buckets, not of 30,000 rows.
  */
-export async function getRunStats(database: Database, query: StatsQuery, now = new Date()): Promise<Stats> {
+export async function getRunStats(database: Database, query: StatsQuery, now = new Date(), timezone = 'UTC'): Promise<Stats> {
   const to = query.to ? new Date(query.to) : now;
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 86_400_000);
   if (from >= to) throw new AppError('invalid_request', 'from: must be before to', { field: 'from' });
   const bucketName = !query.bucket || query.bucket === 'auto' ? autoBucket(to.getTime() - from.getTime()) : query.bucket;
-  const bucket = { name: bucketName, ...BUCKETS[bucketName]! };
+  const bucket: Bucket = { name: bucketName, ...BUCKETS[bucketName]!, ...(bucketName === '1d' ? { timezone } : {}) };
   if ((to.getTime() - from.getTime()) / bucket.ms > MAX_POINTS) {
     throw new AppError('invalid_request', `bucket: ${bucketName} over this range gives more than ${MAX_POINTS} points; choose a larger bucket`, { field: 'bucket' });
   }
@@ -66,11 +100,11 @@ export async function getRunStats(database: Database, query: StatsQuery, now = n
   );
   const rawFrom = state?.raw_runs_from ? Date.parse(state.raw_runs_from) : undefined;
   const filters: Filters = { strategy: query.strategy, trigger: query.trigger, rawFrom };
-  const alignDown = (t: number) => ORIGIN_MS + Math.floor((t - ORIGIN_MS) / bucket.ms) * bucket.ms;
   // [from, firstFull): a partial first bucket; [firstFull, settledEnd): whole settled buckets;
   // [settledEnd, to): the recent (and partial last) buckets, always read fresh.
-  const firstFull = Math.min(alignDown(from.getTime() + bucket.ms - 1), to.getTime());
-  const settledEnd = Math.max(firstFull, Math.min(alignDown(to.getTime()), alignDown(now.getTime() - SETTLED_MS)));
+  const fromStart = alignDown(bucket, from.getTime());
+  const firstFull = Math.min(fromStart === from.getTime() ? fromStart : nextBucket(bucket, fromStart), to.getTime());
+  const settledEnd = Math.max(firstFull, Math.min(alignDown(bucket, to.getTime()), alignDown(bucket, now.getTime() - SETTLED_MS)));
   const [settled, fresh, rolledUp] = await Promise.all([
     settledBuckets(database, bucket, filters, firstFull, settledEnd),
     aggregate(database, bucket, filters, [
@@ -87,12 +121,12 @@ async function settledBuckets(database: Database, bucket: Bucket, filters: Filte
   if (start >= end) return [];
   let cache = settledByDatabase.get(database);
   if (!cache) settledByDatabase.set(database, (cache = new LRUCache<string, StatsBucket[]>({ max: 20_000, ttl: SETTLED_MS })));
-  const keyOf = (t: number) => `${bucket.name}|${filters.strategy ?? ''}|${filters.trigger ?? ''}|${filters.rawFrom ?? ''}|${t}`;
+  const keyOf = (t: number) => `${bucket.name}|${bucket.timezone ?? ''}|${filters.strategy ?? ''}|${filters.trigger ?? ''}|${filters.rawFrom ?? ''}|${t}`;
   const starts: number[] = [];
-  for (let t = start; t < end; t += bucket.ms) starts.push(t);
+  for (let t = start; t < end; t = nextBucket(bucket, t)) starts.push(t);
   const missing = starts.filter((t) => !cache.has(keyOf(t)));
   if (missing.length > 0) {
-    const rows = await aggregate(database, bucket, filters, [[missing[0]!, missing.at(-1)! + bucket.ms]]);
+    const rows = await aggregate(database, bucket, filters, [[missing[0]!, nextBucket(bucket, missing.at(-1)!)]]);
     const byStart = new Map<number, StatsBucket[]>(missing.map((t) => [t, []]));
     for (const row of rows) byStart.get(Date.parse(row.bucketStart))?.push(row);
     for (const [t, list] of byStart) cache.set(keyOf(t), list);
@@ -123,7 +157,7 @@ async function aggregate(database: Database, bucket: Bucket, filters: Filters, r
            runs, "successRate", total, warmed, skipped, failed, "p50DurationMs", "p95DurationMs"
     from (
       select strategy,
-             date_bin(${bucket.interval}::interval, finished_at, timestamptz '2001-01-01 00:00:00+00') as bucket,
+             ${bucketSql(bucket, sql`finished_at`)} as bucket,
              count(*)::int as runs,
              ${successRateSql(sql`sum(warmed)`, sql`sum(failed)`)} as "successRate",
              sum(total)::float8 as total, sum(warmed)::float8 as warmed, sum(skipped)::float8 as skipped, sum(failed)::float8 as failed,
@@ -152,7 +186,7 @@ async function rollupBuckets(database: Database, bucket: Bucket, filters: Filter
            runs, "successRate", total, warmed, skipped, failed, "p50DurationMs", "p95DurationMs"
     from (
       select strategy,
-             date_bin(${bucket.interval}::interval, day_start, timestamptz '2001-01-01 00:00:00+00') as bucket,
+             ${bucketSql(bucket, sql`day_start`)} as bucket,
              sum(runs)::int as runs,
              ${successRateSql(sql`sum(warmed)`, sql`sum(failed)`)} as "successRate",
              sum(total)::float8 as total, sum(warmed)::float8 as warmed, sum(skipped)::float8 as skipped, sum(failed)::float8 as failed,
@@ -202,9 +236,9 @@ const recent = new RecentAnswers<Stats>(RECENT_MS);
  * getRunStats for the API: an answer up to 5 s old is reused (dashboards poll the same ranges). A
  * range without `to` ends at "now" rounded up to 5 s, so such polls share answers too.
  */
-export function getRunStatsRecent(database: Database, query: StatsQuery, now = new Date()): Promise<Stats> {
+export function getRunStatsRecent(database: Database, query: StatsQuery, timezone: string, now = new Date()): Promise<Stats> {
   // Up, not down: a run that ended a moment ago is inside the range.
   const roundedNow = new Date(Math.ceil(now.getTime() / RECENT_MS) * RECENT_MS);
   const key = JSON.stringify([query.from ?? null, query.to ?? roundedNow.toISOString(), query.bucket ?? 'auto', query.strategy ?? null, query.trigger ?? null]);
-  return recent.get(database, key, () => getRunStats(database, query, roundedNow));
+  return recent.get(database, key, () => getRunStats(database, query, roundedNow, timezone));
 }

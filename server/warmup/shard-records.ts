@@ -8,6 +8,7 @@ import type { StrategyOutcome } from './engine';
 import { SHARD_QUEUE } from './job-queue';
 import { type QueuedShard, type ShardKey, firstShardOf, queueShards } from './run-records';
 import { type WarmedKey, closeWarmSet, saveWarmKeys } from './warm-set';
+import { addLateResult } from '../retention/rollups';
 
 /**
  * The run's bookkeeping as its shards begin, beat and end. Every change that decides what happens
@@ -311,7 +312,7 @@ async function recordStrategy(tx: Db, run: Run, strategy: string, shards: RunSha
   const started = shards.map((s) => s.startedAt ?? s.queuedAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? new Date();
   const finished = shards.map((s) => s.finishedAt ?? new Date()).sort((a, b) => b.getTime() - a.getTime())[0] ?? new Date();
   const outcome = strategyOutcome(shards, counts, Boolean(failedBecause));
-  await tx
+  const inserted = await tx
     .insert(runStrategies)
     .values({
       runId: run.id,
@@ -330,7 +331,10 @@ async function recordStrategy(tx: Db, run: Run, strategy: string, shards: RunSha
       error: failedBecause ?? (errors.length ? [...new Set(errors)].join('; ') : null),
       firstErrors: shards.flatMap((s) => s.firstErrors).slice(0, 5),
     })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning();
+  // A result whose day the retention pass already rolled up (a late save) counts in that rollup.
+  if (inserted[0]) await addLateResult(tx, inserted[0]);
   if (!run.dryRun) await closeWarmSet(tx, run.id, strategy, planned?.ttlSeconds ?? 0);
 }
 

@@ -76,3 +76,36 @@ test('audit rows link their target, say what changed, and export as CSV', async 
   await expect(page.getByText(/Exported \d+ entries/)).toBeVisible();
   await api(page.request, 'PATCH', '/api/strategies/hot_products', { priority: 100 });
 });
+
+test('an operator edit made on a stale row is refused (If-Match, 412) with what changed, and applied again on the current row when asked', async ({ page }) => {
+  await signIn(page);
+  const email = `stale-${Date.now().toString(36)}@e2e.kiln.local`;
+  const created = await api(page.request, 'POST', '/api/operators', { email, name: 'Stale me', role: 'viewer', password: 'a-long-password-1' });
+  const id = (created as { operator: { id: number } }).operator.id;
+  await page.goto('/admin');
+  const row = page.getByTestId(`operator-${email}`);
+  await expect(row.getByRole('button', { name: `Disable ${email}` })).toBeVisible();
+
+  // Another admin renames them and makes them an operator while this page still shows the old row.
+  await api(page.request, 'PATCH', `/api/operators/${id}`, { name: 'Renamed elsewhere', role: 'operator' });
+  const patches: (string | null)[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'PATCH' && r.url().endsWith(`/api/operators/${id}`)) patches.push(r.headers()['if-match'] ?? null);
+  });
+  await row.getByRole('button', { name: `Disable ${email}` }).click();
+  const notice = row.getByRole('alert').filter({ hasText: 'your change was not saved' });
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('Name: Stale me → Renamed elsewhere');
+  await expect(notice).toContainText('Role: viewer → operator');
+  const [before] = await query<{ disabled: boolean; name: string }>(`select disabled_at is not null as disabled, name from operators where id = ${id}`);
+  expect(before).toEqual({ disabled: false, name: 'Renamed elsewhere' });
+
+  await notice.getByRole('button', { name: 'Apply my change again' }).click();
+  await expect(row.getByRole('button', { name: `Enable ${email}` })).toBeVisible();
+  const [after] = await query<{ disabled: boolean; name: string; role: string }>(`select disabled_at is not null as disabled, name, role from operators where id = ${id}`);
+  expect(after).toEqual({ disabled: true, name: 'Renamed elsewhere', role: 'operator' });
+  // Both sends named the version they were based on: the page's, then the current one.
+  expect(patches).toHaveLength(2);
+  expect(patches.every((h) => h !== null && /^"\d+"$/.test(h))).toBe(true);
+  expect(patches[0]).not.toBe(patches[1]);
+});

@@ -120,4 +120,43 @@ describe('process signals', () => {
     expect(workers.map((w) => w.worker.split(':').at(-1)).sort()).toEqual([String(first.pid), String(second.pid)].sort());
     figure(ctx.task, 'secondsToExit', seconds.toFixed(1));
   });
+
+  it('SIGTERM of a server between read-count flushes: the shop reads it counted are in Postgres after it exits, each once', async (ctx) => {
+    const { database, url } = await useTestDatabase({ shop: true });
+    const prefix = uniquePrefix('sigterm-reads');
+    ctx.onTestFinished(() => deleteKeysWithPrefix(prefix).then(() => undefined));
+    const app = await startApp({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, CACHE_KEY_PREFIX: prefix }, ctx.onTestFinished);
+    const token = await apiToken(app, 'shop_reader');
+    const ids = (await database.rows<{ id: number }>(sql`select id from products where status = 'active' order by id limit 20`)).map((r) => r.id);
+    const counted = async () => {
+      const [row] = await database.rows<{ hits: number; misses: number }>(sql`
+        select coalesce(sum(hits), 0)::int as hits, coalesce(sum(misses), 0)::int as misses from cache_reads where family = 'products'`);
+      return row!;
+    };
+    const read = async (id: number) => {
+      const response = await fetch(`${app.url}/api/shop/products/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      return response.headers.get('x-kiln-cache');
+    };
+
+    // One read, then wait for its flush (every 5 s): the next one is about 5 s away.
+    expect(await read(ids[0]!)).toBe('miss');
+    await waitUntil(async () => (await counted()).misses === 1, 10_000, 'the first periodic flush');
+    // 40 reads in well under a second: 20 misses (each product once), then the same 20 as hits.
+    const startedAt = Date.now();
+    const outcomes: (string | null)[] = [];
+    for (const id of ids) outcomes.push(await read(id));
+    for (const id of ids) outcomes.push(await read(id));
+    expect(outcomes.filter((o) => o === 'miss').length).toBe(19); // ids[0] was cached by the first read
+    expect(outcomes.filter((o) => o === 'hit').length).toBe(21);
+    expect(await counted(), 'nothing of the 40 reads is written before the signal').toEqual({ hits: 0, misses: 1 });
+    const readSeconds = (Date.now() - startedAt) / 1000;
+    expect(readSeconds).toBeLessThan(4);
+
+    const { code } = await app.terminate();
+    expect(code).toBe(0);
+    expect(await counted()).toEqual({ hits: 21, misses: 20 });
+    figure(ctx.task, 'readsBeforeSignal', 41);
+    figure(ctx.task, 'secondsOfReads', readSeconds.toFixed(2));
+  });
 });

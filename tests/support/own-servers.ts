@@ -99,8 +99,12 @@ export type OwnPostgres = {
   port: number;
   databaseUrl(name: string): string;
   createDatabase(name: string): Promise<string>;
-  /** A fast shutdown (SIGINT): clients are disconnected, the data stays. */
-  stop(): Promise<void>;
+  /**
+   * A fast shutdown (SIGINT): clients are disconnected, the data stays. With `timeoutMs`, a server
+   * still up after it gets an immediate shutdown (SIGQUIT: crash recovery at the next start);
+   * resolves with which one it took.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<'fast' | 'immediate'>;
   start(): Promise<void>;
   /** Kills it and removes its data (done by itself at the end of the test unless `keep`). */
   destroy(): Promise<void>;
@@ -169,11 +173,21 @@ export async function startOwnPostgres(options: OwnPostgresOptions = {}): Promis
       `postgres on port ${port}`,
     );
   };
-  const stop = async () => {
-    if (!child) return;
-    child.kill('SIGINT');
-    await exited(child);
+  const stop = async (stopOptions: { timeoutMs?: number } = {}): Promise<'fast' | 'immediate'> => {
+    if (!child) return 'fast';
+    const running = child;
+    running.kill('SIGINT');
+    let how: 'fast' | 'immediate' = 'fast';
+    if (stopOptions.timeoutMs !== undefined) {
+      const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), stopOptions.timeoutMs).unref());
+      if ((await Promise.race([exited(running).then(() => 'done' as const), timer])) === 'late') {
+        how = 'immediate';
+        running.kill('SIGQUIT');
+      }
+    }
+    await exited(running);
     child = undefined;
+    return how;
   };
   await start();
   const destroy = async () => {
