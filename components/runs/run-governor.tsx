@@ -2,7 +2,7 @@
 
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunDetail } from '@/lib/api/runs';
-import { formatAxisTime, formatLocalTime } from '@/lib/ui/format';
+import { formatAxisTime, formatClockSeconds, formatLocalTime } from '@/lib/ui/format';
 import { governorMoves, governorRows } from '@/lib/ui/governor-series';
 import { useRunGovernorQuery } from '../api/runs';
 import { AXIS_TICK, ChartFigure, ChartOverlay, ChartTooltip } from '../history/chart-parts';
@@ -27,7 +27,7 @@ export function RunGovernor({ run }: { run: RunDetail }) {
           const from = rows[0]?.t ?? Date.parse(run.createdAt);
           const to = Math.max(rows.at(-1)?.t ?? from, from + 1000);
           const span = to - from;
-          const axis = { dataKey: 't', type: 'number' as const, scale: 'time' as const, domain: [from, to], tickFormatter: (t: number) => (span < 10 * 60_000 ? new Date(t).toLocaleTimeString('en-US', { hour12: false }) : formatAxisTime(new Date(t).toISOString(), span)), tick: AXIS_TICK, stroke: 'var(--border)', minTickGap: 40 };
+          const axis = { dataKey: 't', type: 'number' as const, scale: 'time' as const, domain: [from, to], tickFormatter: (t: number) => (span < 10 * 60_000 ? formatClockSeconds(t) : formatAxisTime(new Date(t).toISOString(), span)), tick: AXIS_TICK, stroke: 'var(--border)', minTickGap: 40 };
           const last = rows.at(-1);
           // One sentence for both charts: "yet" only while the run can still record one.
           const noSample = run.status === 'running' ? 'The first sample comes within seconds.' : 'No sample was recorded for this run.';
