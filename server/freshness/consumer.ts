@@ -145,7 +145,12 @@ export class ChangeStreamConsumer {
           return {
             query: postgresQuery(reserved),
             release: async () => {
-              await reserved`select pg_advisory_unlock(${CONSUMER_LOCK_ID})`.catch(() => {});
+              // A connection the server dropped (a restart) never answers: its lock went with it, so
+              // the unlock is not waited for longer than a moment (stopping would hang on it).
+              const unlock = reserved`select pg_advisory_unlock(${CONSUMER_LOCK_ID})`.catch(() => {});
+              let timer: NodeJS.Timeout | undefined;
+              await Promise.race([unlock, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+              clearTimeout(timer);
               reserved.release();
             },
           };
