@@ -16,7 +16,7 @@ import {
   validateTtl,
 } from './cache';
 import { freshnessMarkerKey } from './freshness-marker';
-import { GUARDED_SET_MANY_LATEST_SCRIPT, GUARDED_SET_MANY_SCRIPT, INSPECT_MANY_SCRIPT, RAISE_LATEST_SCRIPT, MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, REFRESH_MANY_SCRIPT, SET_MANY_SCRIPT, SET_ONE_SCRIPT } from './redis-scripts';
+import { GUARDED_SET_MANY_SCRIPT, INSPECT_MANY_SCRIPT, RAISE_LATEST_SCRIPT, MEMORY_MANY_SCRIPT, PTTL_MANY_SCRIPT, REFRESH_MANY_SCRIPT, SET_MANY_SCRIPT, SET_ONE_SCRIPT } from './redis-scripts';
 
 type ScriptedRedis = Redis & {
   kilnSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
@@ -26,7 +26,7 @@ type ScriptedRedis = Redis & {
 };
 // The freshness scripts (server/freshness), standalone Redis; a Cluster gets one EVAL per key and its marker.
 type FreshnessScripts = {
-  kilnGuardedSetManyLatest(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
+  kilnGuardedSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
   kilnRaiseLatest(numKeys: number, key: string, version: string, markerTtlSeconds: number): Promise<number>;
   kilnRefreshMany(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
 };
@@ -85,7 +85,7 @@ export class RedisCache implements Cache {
       this.#description = `Redis Cluster at ${target.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
     }
     if (this.#client instanceof Redis) {
-      this.#client.defineCommand('kilnGuardedSetManyLatest', { lua: GUARDED_SET_MANY_LATEST_SCRIPT });
+      this.#client.defineCommand('kilnGuardedSetMany', { lua: GUARDED_SET_MANY_SCRIPT });
       this.#client.defineCommand('kilnRaiseLatest', { lua: RAISE_LATEST_SCRIPT });
       this.#client.defineCommand('kilnRefreshMany', { lua: REFRESH_MANY_SCRIPT });
     }
@@ -187,7 +187,7 @@ export class RedisCache implements Cache {
         keys.push(full, freshnessMarkerKey(full));
         args.push(entries[i]!.ttlSeconds, entries[i]!.value);
       }
-      return this.#fresh.kilnGuardedSetManyLatest(keys.length, ...keys, ...args);
+      return this.#fresh.kilnGuardedSetMany(keys.length, ...keys, ...args);
     };
     const apply = (indexes: number[], reply: (number | string)[]) => {
       for (const i of indexes) results[i] = { ok: true };
@@ -206,7 +206,9 @@ export class RedisCache implements Cache {
     const settled = await Promise.allSettled(
       valid.map((i) => {
         const full = this.#prefix + entries[i]!.key;
-        return cluster.eval(GUARDED_SET_MANY_SCRIPT, 2, full, freshnessMarkerKey(full), version, entries[i]!.ttlSeconds, entries[i]!.value) as Promise<(number | string)[]>;
+        const marker = freshnessMarkerKey(full);
+        // The marker stands as the watermark: the three keys share the key's slot.
+        return cluster.eval(GUARDED_SET_MANY_SCRIPT, 3, marker, full, marker, version, entries[i]!.ttlSeconds, entries[i]!.value) as Promise<(number | string)[]>;
       }),
     );
     settled.forEach((s, n) => {
@@ -268,7 +270,7 @@ export class RedisCache implements Cache {
     return results;
   }
 
-  /** The freshness watermark of this prefix (standalone Redis; GUARDED_SET_MANY_LATEST_SCRIPT). */
+  /** The freshness watermark of this prefix (standalone Redis; GUARDED_SET_MANY_SCRIPT). */
   #latestKey(): string {
     return `kiln-fresh-latest:{${this.#prefix}}`;
   }

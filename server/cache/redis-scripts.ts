@@ -76,43 +76,18 @@ return out
 `;
 
 /**
- * SET_MANY with the freshness guard. KEYS: each cache key followed by its freshness marker.
- * ARGV[1]: the batch's version (the WAL position it read before loading); then each entry's TTL and
- * value. A key whose marker is at or after the version was re-warmed on change since the batch
- * loaded: it is left alone. Reply: flat (1-based index, code, error) triples for entries not
- * written; code 1 superseded, 2 failed.
+ * SET_MANY with the freshness guard. KEYS[1]: the prefix's watermark (RAISE_LATEST_SCRIPT), the
+ * highest version any re-warm has marked a key with, alive at least as long as any marker it covers;
+ * then each cache key followed by its freshness marker. ARGV[1]: the batch's version (the WAL position
+ * it read before loading); then each entry's TTL and value. A key whose marker is at or after the
+ * version was re-warmed on change since the batch loaded: it is left alone. A watermark below the
+ * version (or gone) means no marker can be at or after it: no marker is read, one GET per batch
+ * instead of one per key (the common case: nothing re-warmed while the batch loaded). An unreadable
+ * watermark (another type) reads every marker. On a Cluster (one key per call, keys in one slot) the
+ * key's own marker stands as the watermark. Reply: flat (1-based index, code, error) triples for
+ * entries not written; code 1 superseded, 2 failed.
  */
 export const GUARDED_SET_MANY_SCRIPT = `${WRITE_ONE_FUNCTION}
-local version = tonumber(ARGV[1])
-local out = {}
-for i = 1, #KEYS / 2 do
-  local key, marker = KEYS[2 * i - 1], KEYS[2 * i]
-  local seen = redis.pcall('GET', marker)
-  if type(seen) == 'string' and tonumber(seen) ~= nil and tonumber(seen) >= version then
-    out[#out + 1] = i
-    out[#out + 1] = 1
-    out[#out + 1] = 'superseded'
-  else
-    local err = kiln_write(key, ARGV[2 * i + 1], ARGV[2 * i])
-    if err then
-      out[#out + 1] = i
-      out[#out + 1] = 2
-      out[#out + 1] = err
-    end
-  end
-end
-return out
-`;
-
-/**
- * GUARDED_SET_MANY for a standalone Redis, which skips the markers when it can. KEYS[1] is the
- * prefix's watermark (RAISE_LATEST_SCRIPT): the highest version any re-warm has marked a key with,
- * alive at least as long as any marker it covers. Below the batch's version (or gone), no marker can
- * be at or after it, so no key's marker is read: one GET per batch instead of one per key (the
- * common case: no change was re-warmed while the batch loaded). Then KEYS and ARGV as GUARDED_SET_MANY,
- * shifted by the watermark. An unreadable watermark (another type) reads every marker.
- */
-export const GUARDED_SET_MANY_LATEST_SCRIPT = `${WRITE_ONE_FUNCTION}
 local version = tonumber(ARGV[1])
 local latest = redis.pcall('GET', KEYS[1])
 local check = true
@@ -143,7 +118,7 @@ return out
 `;
 
 /**
- * Raises the watermark GUARDED_SET_MANY_LATEST reads, before a re-warm writes its markers (so a
+ * Raises the watermark GUARDED_SET_MANY reads, before a re-warm writes its markers (so a
  * guarded write that runs in between reads the markers, and finds them not yet written, as it would
  * without the watermark). KEYS[1] the watermark; ARGV[1] the version, ARGV[2] the markers' TTL (s).
  * Keeps the higher value and the longer life, plus a second, so it outlives every marker it covers.

@@ -6,7 +6,7 @@ import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../support/redi
 
 /**
  * The freshness guard's watermark on a standalone Redis (server/cache/redis-scripts.ts
- * GUARDED_SET_MANY_LATEST_SCRIPT): a run batch reads no key's marker while no re-warm has marked
+ * GUARDED_SET_MANY_SCRIPT): a run batch reads no key's marker while no re-warm has marked
  * a key at or after its position, and reads them all as soon as one has.
  */
 describe('the freshness guard’s watermark (standalone Redis)', () => {
