@@ -24,7 +24,7 @@ type ScriptedRedis = Redis & {
   kilnMemoryMany(numKeys: number, ...keys: string[]): Promise<(number | null)[]>;
   kilnInspectMany(numKeys: number, ...args: string[]): Promise<[number, number, number[]]>;
 };
-// The freshness scripts (server/freshness), standalone Redis; a Cluster gets one EVAL per key and its marker.
+// The freshness scripts (server/freshness), standalone Redis; a Cluster gets one EVAL per key (its marker standing as the watermark).
 type FreshnessScripts = {
   kilnGuardedSetMany(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]>;
   kilnRaiseLatest(numKeys: number, key: string, version: string, markerTtlSeconds: number): Promise<number>;
@@ -177,7 +177,7 @@ export class RedisCache implements Cache {
     return results;
   }
 
-  /** setMany's freshness guard: the scripted write that reads each key's marker first. */
+  /** setMany's freshness guard: the scripted write that reads the keys' markers first when the prefix's watermark says one may be newer. */
   async #guardedSetMany(entries: readonly CacheEntry[], valid: number[], version: string, results: WriteResult[]): Promise<WriteResult[]> {
     const call = (indexes: number[]) => {
       const keys: string[] = [this.#latestKey()];
