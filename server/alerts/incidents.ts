@@ -65,6 +65,20 @@ export async function openIncident(deps: AlertDeps, condition: Condition): Promi
  * Closes the open incident of (rule, subject), if any, and queues its recovery message, in one
  * transaction. An incident whose opening was never sent (silenced) closes quietly.
  */
+/**
+ * Closes the open incidents of a per-run rule (subject `run:<id>`) whose run is no longer running:
+ * it ended (with its status as the reason) or is gone.
+ */
+export async function closeIncidentsOfEndedRuns(deps: AlertDeps, rule: AlertRule): Promise<void> {
+  const open = await deps.database.rows<{ subject: string; status: string | null }>(sql`
+    select i.subject, r.status from alert_incidents i left join runs r on r.id::text = substr(i.subject, 5)
+    where i.rule = ${rule} and i.status = 'open'`);
+  for (const incident of open) {
+    if (incident.status === 'running') continue;
+    await closeIncident(deps, rule, incident.subject, incident.status ? `The run ended ${incident.status}` : 'The run is gone');
+  }
+}
+
 export async function closeIncident(deps: AlertDeps, rule: AlertRule, subject: string, reason: string, details: IncidentDetails = {}): Promise<AlertIncident | null> {
   const incident = await deps.database.db.transaction(async (tx) => {
     const [row] = await tx

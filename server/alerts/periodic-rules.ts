@@ -6,7 +6,7 @@ import { alertIncidents, schedules } from '../db/schema';
 import { loadStreamState } from '../freshness/freshness-store';
 import { parseCron } from '../scheduling/cron-expression';
 import { slotsAfter } from '../scheduling/cron-slots';
-import { type AlertDeps, closeIncident, openIncident } from './incidents';
+import { type AlertDeps, closeIncident, closeIncidentsOfEndedRuns, openIncident } from './incidents';
 
 const MINUTE = 60_000;
 
@@ -45,13 +45,7 @@ export async function evaluateLateRuns(deps: AlertDeps): Promise<void> {
       details: { runId: run.id, ...(strategy ? { strategy } : {}), ...(run.scheduleId ? { scheduleId: run.scheduleId } : {}), path: `/runs/${run.id}` },
     });
   }
-  const open = await deps.database.rows<{ subject: string; status: string | null }>(sql`
-    select i.subject, r.status from alert_incidents i left join runs r on r.id::text = substr(i.subject, 5)
-    where i.rule = 'run_late' and i.status = 'open'`);
-  for (const incident of open) {
-    if (incident.status === 'running') continue;
-    await closeIncident(deps, 'run_late', incident.subject, incident.status ? `The run ended ${incident.status}` : 'The run is gone');
-  }
+  await closeIncidentsOfEndedRuns(deps, 'run_late');
 }
 
 type Fire = { slotAt: Date; outcome: string; reason: string | null };

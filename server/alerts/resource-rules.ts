@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { formatDuration } from '@/lib/ui/format';
 import { alertIncidents, retentionState } from '../db/schema';
 import { defaultFloor } from '../warmup/governor';
-import { type AlertDeps, closeIncident, openIncident } from './incidents';
+import { type AlertDeps, closeIncident, closeIncidentsOfEndedRuns, openIncident } from './incidents';
 
 // The periodic rules about what Kiln leans on: the read replica, the shop's database (as the
 // governor measures it), retention, the cache's memory. The evaluator calls them under its lock.
@@ -101,13 +101,7 @@ export async function evaluateGovernorFloor(deps: AlertDeps, now = new Date()): 
       details: { runId, ...(strategy ? { strategy } : {}), ...(run.scheduleId ? { scheduleId: run.scheduleId } : {}), path: `/runs/${runId}` },
     });
   }
-  const open = await deps.database.rows<{ subject: string; status: string | null }>(sql`
-    select i.subject, r.status from alert_incidents i left join runs r on r.id::text = substr(i.subject, 5)
-    where i.rule = 'governor_floor' and i.status = 'open'`);
-  for (const incident of open) {
-    if (incident.status === 'running') continue;
-    await closeIncident(deps, 'governor_floor', incident.subject, incident.status ? `The run ended ${incident.status}` : 'The run is gone');
-  }
+  await closeIncidentsOfEndedRuns(deps, 'governor_floor');
 }
 
 /**
