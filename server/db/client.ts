@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
 import { redactUrl, type Config } from '../config';
 import * as schema from './schema';
+import type { AdvisoryLocks } from './session';
 
 export type Schema = typeof schema;
 /** The drizzle handle, the same type on both drivers. */
@@ -21,6 +22,8 @@ export interface Database {
   readonly sql?: postgres.Sql;
   /** The server's URL (postgres only): for a connection of another kind, a replication one (server/freshness). */
   readonly url?: string;
+  /** Advisory locks held while work runs, on a session of their own (postgres only). */
+  readonly locks?: AdvisoryLocks;
   readonly pglite?: PGlite;
   /** Rows of a raw query, the same shape on both drivers. */
   rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
@@ -28,6 +31,16 @@ export interface Database {
   describe(): string;
   health(): Promise<DatabaseHealth>;
   close(): Promise<void>;
+}
+
+/**
+ * Seconds before a connection that failed is tried again, by the pool's count of failures in a
+ * row. postgres.js's default grows to 20 s after seven failures (3^n / 100), so after an outage of
+ * a few seconds every query waited up to 20 s once Postgres was back; here it grows to 2 s (a
+ * refused connection costs the server nothing), so Kiln is back within about 2 s of Postgres.
+ */
+export function reconnectBackoff(failures: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.1 * 2 ** failures, 2);
 }
 
 export function migrationsFolder(): string {
@@ -42,24 +55,30 @@ export async function openDatabase(config: Config['database']): Promise<Database
 export async function openPostgres(url: string, poolMax = 10): Promise<Database> {
   const { default: postgresJs } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { AdvisoryLocks } = await import('./session');
   const sql = postgresJs(url, {
     max: poolMax,
     idle_timeout: 30,
     // Fail fast when Postgres is unreachable instead of queueing requests for half a minute.
     connect_timeout: 5,
+    backoff: reconnectBackoff,
     onnotice: () => {},
     connection: { application_name: 'kiln' },
   });
   const db = drizzle(sql, { schema }) as unknown as Db;
+  const locks = new AdvisoryLocks(url);
   return {
     kind: 'postgres',
     db,
     sql,
     url,
+    locks,
     rows: async <T,>(query: SQL) => (await db.execute(query)) as unknown as T[],
     describe: () => `PostgreSQL at ${redactUrl(url)}`,
     health: () => measure(() => sql`select 1`),
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([sql.end({ timeout: 5 }), locks.close()]);
+    },
   };
 }
 

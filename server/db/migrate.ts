@@ -20,16 +20,17 @@ export async function applyMigrations(database: Database): Promise<void> {
     await installJobSchema(database);
     return;
   }
-  // The lock lives on a reserved connection (a session of its own); the migration itself goes
-  // through the pool. Other processes block on the lock until this one has finished.
-  const reserved = await database.sql!.reserve();
+  // The lock lives on a session of its own; the migration itself goes through the pool. Other
+  // processes block on the lock until this one has finished.
+  const { PgSession } = await import('./session');
+  const session = new PgSession(database.url!, 'kiln-migrate');
   try {
-    await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await session.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     const { migrate } = await import('drizzle-orm/postgres-js/migrator');
     await migrate(database.db as never, { migrationsFolder: migrationsFolder() });
     await installJobSchema(database);
   } finally {
-    await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
-    reserved.release();
+    // Ending the session lets the lock go.
+    await session.end();
   }
 }

@@ -190,6 +190,9 @@ export function switchableDatabase(initial: Database): { database: Database; set
     get url() {
       return target.url;
     },
+    get locks() {
+      return target.locks;
+    },
     get pglite() {
       return target.pglite;
     },

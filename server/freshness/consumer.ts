@@ -11,6 +11,7 @@ import { handleChanges } from './handle-changes';
 import { LogicalSource } from './logical-source';
 import { checkSlot } from './slot-guard';
 import { CONSUMER_LOCK_ID, dropSlotIfIdle, pgliteQuery, postgresQuery, resolveMode, slotName } from './stream-setup';
+import { PgSession } from '../db/session';
 import { CHANGE_CHANNEL, TriggerSource, removeChangeTriggers } from './trigger-source';
 import { GlobalPause } from '../warmup/global-pause';
 
@@ -130,38 +131,37 @@ export class ChangeStreamConsumer {
     }
   }
 
-  /** Waits for the stream's lock (Postgres) and returns the session holding it; null once stopped. */
+  /**
+   * Waits for the stream's lock (Postgres) and returns the session holding it; null once stopped.
+   * The session is a connection of its own: when it closes (a Postgres restart) its queries fail
+   * with SessionLostError, the loop ends this attempt and takes the lock again on a new session.
+   */
   async #acquire(): Promise<Session | null> {
     const { database } = this.#deps;
     if (database.kind === 'pglite') return { query: pgliteQuery(database), release: async () => {} };
     let announced = false;
-    while (!this.#stopped) {
-      const reserved = await database.sql!.reserve();
-      let keep = false;
-      try {
-        const [row] = await reserved<{ locked: boolean }[]>`select pg_try_advisory_lock(${CONSUMER_LOCK_ID}) as locked`;
-        if (row?.locked) {
-          keep = true;
-          return {
-            query: postgresQuery(reserved),
-            release: async () => {
-              // A connection the server dropped (a restart) never answers: its lock went with it, so
-              // the unlock is not waited for longer than a moment (stopping would hang on it).
-              const unlock = reserved`select pg_advisory_unlock(${CONSUMER_LOCK_ID})`.catch(() => {});
-              let timer: NodeJS.Timeout | undefined;
-              await Promise.race([unlock, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
-              clearTimeout(timer);
-              reserved.release();
-            },
-          };
+    // One session asks every `takeoverMs` (not a connection each time), replaced if it is lost.
+    let session: PgSession | undefined;
+    try {
+      while (!this.#stopped) {
+        if (!session || session.lost) {
+          void session?.end();
+          session = new PgSession(database.url!, 'kiln-change-stream');
         }
-      } finally {
-        if (!keep) reserved.release();
+        const [row] = await session.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [CONSUMER_LOCK_ID]);
+        if (row?.locked) {
+          const held = session;
+          session = undefined;
+          // Ending the session lets the lock go (and a query under way is waited for 2 s at most).
+          return { query: (text, params) => held.query(text, params), release: () => held.end() };
+        }
+        this.#status = { ...this.#status, state: 'waiting', holding: false };
+        if (!announced) this.#deps.logger.info('Another Kiln process consumes the change stream: this one takes over if it stops');
+        announced = true;
+        await this.#sleep(this.#deps.takeoverMs ?? 1000);
       }
-      this.#status = { ...this.#status, state: 'waiting', holding: false };
-      if (!announced) this.#deps.logger.info('Another Kiln process consumes the change stream: this one takes over if it stops');
-      announced = true;
-      await this.#sleep(this.#deps.takeoverMs ?? 1000);
+    } finally {
+      await session?.end();
     }
     return null;
   }

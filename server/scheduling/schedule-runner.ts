@@ -190,8 +190,50 @@ export class ScheduleRunner {
     const why = `No Kiln process fired it within ${this.#options.lateFireSeconds} s`;
     this.#enqueue(entry, async () => {
       if (late.length) this.#report(await applyMisfirePolicy(this.#deps, entry.schedule, late, now, why));
-      for (const slot of fresh) this.#report([await fireSlot(this.#deps, entry.schedule.id, slot, 'schedule')]);
+      for (const slot of fresh) this.#report(await this.#fire(entry, slot));
     });
+  }
+
+  /**
+   * Fires a slot. A fire that fails (Postgres down at the slot's time) is tried again every few
+   * seconds while the slot is younger than the late window; a slot older than that (now, or by the
+   * time it comes up) goes to the misfire policy with the schedule's other slots late by then
+   * (`run_once` runs the latest of them as a catch-up within the grace window, the others are
+   * recorded `missed`), tried until Postgres answers. Every attempt is safe: a slot's claim lets one
+   * fire win, and a slot fired or recorded meanwhile (by another process, or as the latest of a
+   * catch-up here) is left as it is. Ends when the runner stops or the schedule is rescheduled.
+   */
+  async #fire(entry: Entry, slot: Date): Promise<FireReport[]> {
+    let lastError: unknown;
+    for (let attempt = 0; ; attempt++) {
+      const now = this.#clock.now();
+      const lateBefore = new Date(now.getTime() - this.#options.lateFireSeconds * 1000);
+      try {
+        if (slot.getTime() > lateBefore.getTime()) return [await fireSlot(this.#deps, entry.schedule.id, slot, 'schedule')];
+        const missed = [slot, ...slotsBetween(entry.spec, entry.schedule.timezone, slot, lateBefore)];
+        const why = lastError
+          ? `Postgres could not be reached at the slot's time (${(lastError as Error).message})`
+          : `No Kiln process fired it within ${this.#options.lateFireSeconds} s`;
+        return await applyMisfirePolicy(this.#deps, entry.schedule, missed, now, why);
+      } catch (error) {
+        lastError = error;
+        if (this.#state !== 'running' || this.#entries.get(entry.schedule.id) !== entry) throw error;
+        if (attempt === 0 || attempt % 20 === 0) {
+          this.#logger.warn(
+            { err: error, scheduleId: entry.schedule.id, slot: slot.toISOString(), attempt },
+            `Firing schedule "${entry.schedule.name}" for ${slot.toISOString()} failed: ${(error as Error).message}; trying again`,
+          );
+        }
+        await this.#retryPause(Math.min(250 * 2 ** attempt, 2000));
+      }
+    }
+  }
+
+  /** Waits before a retry; cut short when the runner stops. */
+  async #retryPause(ms: number): Promise<void> {
+    for (const until = Date.now() + ms; Date.now() < until && this.#state === 'running'; ) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, until - Date.now())));
+    }
   }
 
   /** Slots of one schedule are handled one after another, in order. */

@@ -144,6 +144,11 @@ function asParameter(value: unknown): unknown {
   return value;
 }
 
+/** An ERROR the server sent on a live session (not a FATAL that ends it, nor a connection failure). */
+function answeredByServer(error: unknown): boolean {
+  return (error as { severity?: string }).severity === 'ERROR';
+}
+
 function postgresExecutor(database: Database): Executor {
   const sql = database.sql!;
   return async (text, values = []) => {
@@ -155,7 +160,10 @@ function postgresExecutor(database: Database): Executor {
         await reserved.unsafe(text).simple();
         return { rows: [] };
       } catch (error) {
-        await reserved.unsafe('ROLLBACK').catch(() => {});
+        // Only on a session the server still answers: a query sent on a reserved connection that
+        // has closed (a Postgres restart) crashes the process in postgres.js 3.4.9
+        // (porsager/postgres#1208), and a closed session's transaction went with it anyway.
+        if (answeredByServer(error)) await reserved.unsafe('ROLLBACK').catch(() => {});
         throw error;
       } finally {
         reserved.release();
