@@ -123,6 +123,22 @@ export async function addLateResult(tx: Db, result: Pick<RunStrategy, 'strategy'
   return true;
 }
 
+/**
+ * A stats bucket that ended this long ago is settled: its figures no longer change, save for a
+ * result saved late (see noteSettledChange), so the stats keep its aggregate in memory.
+ */
+export const SETTLED_MS = 10 * 60_000;
+
+/**
+ * In the save's transaction: a result that finished before the settled line (a save late by a
+ * database outage, say) bumps stats_version, which every process's memory of settled stats buckets
+ * is keyed by, so the late result shows at once once committed. On-time saves write nothing here.
+ */
+export async function noteSettledChange(tx: Db, finishedAt: Date, now = Date.now()): Promise<void> {
+  if (finishedAt.getTime() >= now - SETTLED_MS) return;
+  await tx.execute(sql`update stats_version set version = version + 1, changed_at = now() where id = 1`);
+}
+
 /** Rows of tx.execute on either driver (postgres.js answers an array, PGlite `{ rows }`). */
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];

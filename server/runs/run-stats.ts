@@ -6,6 +6,7 @@ import { successRate } from '@/lib/success-rate';
 import type { Database } from '../db/client';
 import { successRateSql } from '../db/sql-fragments';
 import { AppError } from '../errors';
+import { SETTLED_MS } from '../retention/rollups';
 import { RecentAnswers } from '../http/recent-answers';
 import { wallClock, offsetMinutes } from '../scheduling/time-zone';
 
@@ -40,6 +41,8 @@ type Filters = {
   trigger?: string;
   /** Where raw results start (retention_state.raw_runs_from): before it the daily rollups count. */
   rawFrom?: number;
+  /** stats_version: bumped by a late save into settled buckets, which the memory is keyed by. */
+  version?: string;
 };
 
 /** Buckets shorter than a day are aligned to whole hours (UTC) from this origin; days to midnights in the zone. */
@@ -69,12 +72,6 @@ function bucketSql(bucket: Bucket, column: SQL): SQL {
   if (bucket.timezone) return sql`date_trunc('day', ${column}, ${bucket.timezone})`;
   return sql`date_bin(${bucket.interval}::interval, ${column}, timestamptz '2001-01-01 00:00:00+00')`;
 }
-/**
- * A bucket that ended this long ago is settled: its figures no longer change (a run's stats are
- * written when it ends; only a save delayed by a database outage lands later), so its aggregate is
- * computed once and kept.
- */
-const SETTLED_MS = 10 * 60_000;
 const settledByDatabase = new WeakMap<Database, LRUCache<string, StatsBucket[]>>();
 
 /**
@@ -83,8 +80,9 @@ const settledByDatabase = new WeakMap<Database, LRUCache<string, StatsBucket[]>>
  * figures are the same before and after its raw runs are pruned.
  * Aggregated in SQL over run_strategies (dry runs left out), which carries the run's trigger so
  * that the whole statistic reads one table through its finished_at index. Settled buckets are
- * aggregated once and kept in memory for 10 minutes: a 30-day chart then costs the query of its
- * two partial edge buckets, not of 30,000 rows.
+ * aggregated once and kept in memory for 10 minutes, keyed by stats_version (bumped by a result
+ * saved late into a settled bucket, so it shows at once): a 30-day chart then costs the query of
+ * its two partial edge buckets, not of 30,000 rows.
  */
 export async function getRunStats(database: Database, query: StatsQuery, now = new Date(), timezone = 'UTC'): Promise<Stats> {
   const to = query.to ? new Date(query.to) : now;
@@ -95,11 +93,13 @@ export async function getRunStats(database: Database, query: StatsQuery, now = n
   if ((to.getTime() - from.getTime()) / bucket.ms > MAX_POINTS) {
     throw new AppError('invalid_request', `bucket: ${bucketName} over this range gives more than ${MAX_POINTS} points; choose a larger bucket`, { field: 'bucket' });
   }
-  const [state] = await database.rows<{ raw_runs_from: string | null }>(
-    sql`select to_char(raw_runs_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as raw_runs_from from retention_state where id = 1`,
+  const [state] = await database.rows<{ raw_runs_from: string | null; version: string | null }>(
+    sql`select to_char(raw_runs_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as raw_runs_from,
+               (select version::text from stats_version where id = 1) as version
+        from retention_state where id = 1`,
   );
   const rawFrom = state?.raw_runs_from ? Date.parse(state.raw_runs_from) : undefined;
-  const filters: Filters = { strategy: query.strategy, trigger: query.trigger, rawFrom };
+  const filters: Filters = { strategy: query.strategy, trigger: query.trigger, rawFrom, version: state?.version ?? '0' };
   // [from, firstFull): a partial first bucket; [firstFull, settledEnd): whole settled buckets;
   // [settledEnd, to): the recent (and partial last) buckets, always read fresh.
   const fromStart = alignDown(bucket, from.getTime());
@@ -121,7 +121,7 @@ async function settledBuckets(database: Database, bucket: Bucket, filters: Filte
   if (start >= end) return [];
   let cache = settledByDatabase.get(database);
   if (!cache) settledByDatabase.set(database, (cache = new LRUCache<string, StatsBucket[]>({ max: 20_000, ttl: SETTLED_MS })));
-  const keyOf = (t: number) => `${bucket.name}|${bucket.timezone ?? ''}|${filters.strategy ?? ''}|${filters.trigger ?? ''}|${filters.rawFrom ?? ''}|${t}`;
+  const keyOf = (t: number) => `${bucket.name}|${bucket.timezone ?? ''}|${filters.strategy ?? ''}|${filters.trigger ?? ''}|${filters.rawFrom ?? ''}|${filters.version}|${t}`;
   const starts: number[] = [];
   for (let t = start; t < end; t = nextBucket(bucket, t)) starts.push(t);
   const missing = starts.filter((t) => !cache.has(keyOf(t)));

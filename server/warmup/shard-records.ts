@@ -8,7 +8,7 @@ import type { StrategyOutcome } from './engine';
 import { SHARD_QUEUE } from './job-queue';
 import { type QueuedShard, type ShardKey, firstShardOf, queueShards } from './run-records';
 import { type WarmedKey, closeWarmSet, saveWarmKeys } from './warm-set';
-import { addLateResult } from '../retention/rollups';
+import { addLateResult, noteSettledChange } from '../retention/rollups';
 
 /**
  * The run's bookkeeping as its shards begin, beat and end. Every change that decides what happens
@@ -334,7 +334,10 @@ async function recordStrategy(tx: Db, run: Run, strategy: string, shards: RunSha
     .onConflictDoNothing()
     .returning();
   // A result whose day the retention pass already rolled up (a late save) counts in that rollup.
-  if (inserted[0]) await addLateResult(tx, inserted[0]);
+  if (inserted[0]) {
+    await addLateResult(tx, inserted[0]);
+    await noteSettledChange(tx, inserted[0].finishedAt);
+  }
   if (!run.dryRun) await closeWarmSet(tx, run.id, strategy, planned?.ttlSeconds ?? 0);
 }
 

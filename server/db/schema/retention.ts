@@ -44,6 +44,22 @@ export const retentionState = pgTable(
 );
 
 /**
+ * One row, bumped when a run result is saved for a time the stats treat as settled (it finished
+ * more than 10 minutes before it was saved: a save late by a database outage). Each process keeps
+ * settled stats buckets in memory keyed by this version, so such a save shows at once, on every
+ * replica. Its own row, not retention_state's: saves hold that one shared.
+ */
+export const statsVersion = pgTable(
+  'stats_version',
+  {
+    id: smallint('id').primaryKey().default(1),
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
+    changedAt: tz('changed_at'),
+  },
+  (t) => [check('stats_version_single_row', sql`${t.id} = 1`)],
+);
+
+/**
  * Per strategy, trigger and day (in KILN_TIMEZONE): counts (never rates) of its run results, so
  * success rates, keys and durations are recomputed from them exactly as from the raw rows.
  */

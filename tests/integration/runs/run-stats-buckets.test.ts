@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { StatsBucket } from '@/lib/api/runs';
+import { noteSettledChange } from '@/server/retention/rollups';
 import { getRunStats } from '@/server/runs/run-stats';
 import { useTestDatabase } from '../../support/db';
 
@@ -75,5 +76,38 @@ describe('run statistics over settled and fresh buckets', () => {
         }
       }
     }
+  });
+});
+
+describe('settled buckets kept in memory, and a result saved into them late', () => {
+  it('a result saved for a settled bucket shows at once: the save bumps stats_version, which the memory is keyed by', async () => {
+    const { database } = await useTestDatabase();
+    const now = Date.now();
+    const range = { from: new Date(now - 4 * 3_600_000).toISOString(), to: new Date(now - 3_600_000).toISOString(), bucket: '1h' as const, strategy: 'late_one' };
+    // Results of hours ago: settled. One of them is not in the table under its strategy yet.
+    await database.rows(sql`
+      with run as (
+        insert into runs (trigger, triggered_by, scope, strategies, concurrency, owner, status)
+        values ('schedule', 'x', '{"all":true}', '{late_one}', 5, 'h:1', 'succeeded') returning id)
+      insert into run_strategies (run_id, strategy, position, outcome, trigger, priority, ttl_seconds, total, warmed, failed, skipped, success_rate, started_at, finished_at, duration_ms)
+      select id, 'not_yet', 0, 'succeeded', 'schedule', 0, 60, 10, 10, 0, 0, 1, ${new Date(now - 2.5 * 3_600_000).toISOString()}::timestamptz,
+             ${new Date(now - 2.5 * 3_600_000 + 1000).toISOString()}::timestamptz, 1000 from run`);
+    expect((await getRunStats(database, range)).buckets).toEqual([]);
+
+    // Written behind the stats' back (no version bump): the settled bucket in memory still says nothing.
+    await database.rows(sql`update run_strategies set strategy = 'late_one' where strategy = 'not_yet'`);
+    expect((await getRunStats(database, range)).buckets).toEqual([]);
+
+    // What a late save does in its transaction: the next question sees the result.
+    const finishedAt = new Date(now - 2.5 * 3_600_000 + 1000);
+    await database.db.transaction(async (tx) => noteSettledChange(tx, finishedAt));
+    const after = await getRunStats(database, range);
+    expect(after.buckets).toHaveLength(1);
+    expect(after.buckets[0]).toMatchObject({ strategy: 'late_one', runs: 1, warmed: 10 });
+
+    // A result saved on time writes nothing there.
+    const [before] = await database.rows<{ version: number }>(sql`select version::int from stats_version`);
+    await database.db.transaction(async (tx) => noteSettledChange(tx, new Date()));
+    expect(await database.rows(sql`select version::int from stats_version`)).toEqual([before]);
   });
 });
