@@ -20,6 +20,8 @@ export type ShopCounts = {
 
 export type SystemStatus = {
   shop: ShopCounts | null;
+  /** When the shop's counts were taken: a process counts at most every 30 s. */
+  shopCountedAt?: string;
   shopError?: string;
   database: BackendStatus;
   cache: BackendStatus;
