@@ -50,9 +50,7 @@ export async function fireSlot(deps: FireDeps, scheduleId: number, slotAt: Date,
   if (!(await claimSlot(database, schedule.id, slotAt, warmer.owner))) return { ...report, notClaimed: 'taken' };
 
   const result = blackout(schedule, slotAt, trigger) ?? (await startRunFor(deps, schedule, trigger, slotAt));
-  await database.rows(sql`
-    update schedule_fires set outcome = ${result.outcome}, run_id = ${result.runId ?? null}::uuid, reason = ${result.reason ?? null}
-    where schedule_id = ${schedule.id} and slot_at = ${slotAt.toISOString()}::timestamptz`);
+  await recordOutcome(deps, schedule.id, slotAt, result);
   const log = { schedule: schedule.name, scheduleId: schedule.id, slot: slotAt.toISOString(), trigger, ...result };
   if (result.outcome === 'skipped_blackout') logger.info(log, `Schedule "${schedule.name}" did not run for ${slotAt.toISOString()}: ${result.reason}`);
   else if (result.outcome === 'started') logger.info(log, `Schedule "${schedule.name}" fired for ${slotAt.toISOString()}: run ${result.runId}`);
@@ -77,6 +75,26 @@ async function claimSlot(database: Database, scheduleId: number, slotAt: Date, o
 }
 
 type StartResult = { outcome: FireOutcome; runId?: string; reason?: string };
+
+/**
+ * Writes what the claimed slot did. The run may have started already, so a write that fails (the
+ * database went away a moment after the start) is tried again for about 30 s rather than leaving
+ * the claim's "stopped before it started the run" on record; past that it throws (logged).
+ */
+async function recordOutcome(deps: FireDeps, scheduleId: number, slotAt: Date, result: StartResult): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.database.rows(sql`
+        update schedule_fires set outcome = ${result.outcome}, run_id = ${result.runId ?? null}::uuid, reason = ${result.reason ?? null}
+        where schedule_id = ${scheduleId} and slot_at = ${slotAt.toISOString()}::timestamptz`);
+      return;
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      if (attempt === 0) deps.logger.warn({ err: error, scheduleId, slot: slotAt.toISOString(), ...result }, `Recording the fire of ${slotAt.toISOString()} failed; trying again`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 4000)));
+    }
+  }
+}
 
 async function startRunFor(deps: FireDeps, schedule: Schedule, trigger: FireTrigger, slotAt: Date): Promise<StartResult> {
   // Runs no longer die with a process (their shards are retried elsewhere): a running run is running.

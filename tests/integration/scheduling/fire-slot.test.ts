@@ -32,6 +32,27 @@ describe('firing a schedule slot', () => {
     expect(fire).toMatchObject({ slot_at: SLOT.toISOString(), outcome: 'started', run_id: winner.runId, reason: null, claimed_by: reports[0]!.claimed ? 'host-a:1' : 'host-b:2' });
   });
 
+  it('records the started run even when writing the outcome fails at first (the database went away a moment after the start)', async () => {
+    const { database } = await useTestDatabase();
+    const schedule = (await createSchedule(writeContext(database), { name: 'Every minute', cron: '* * * * *', scope: { all: true } }, 'ops')).after!;
+    const warmer = await testWarmer(database, cache(), shopStrategies());
+    // The claim is the first raw statement, the outcome's write the second: it fails twice.
+    let statements = 0;
+    const flaky: typeof database = {
+      ...database,
+      rows: async (query) => {
+        statements++;
+        if (statements === 2 || statements === 3) throw new Error('write CONNECTION_CLOSED 127.0.0.1:5432');
+        return database.rows(query);
+      },
+    };
+    const report = await fireSlot({ database: flaky, warmer, logger: silentLogger }, schedule.id, SLOT, 'schedule');
+    expect(report).toMatchObject({ claimed: true, outcome: 'started', runId: expect.any(String) });
+    expect(statements).toBe(4);
+    const [fire] = await fireRows(database);
+    expect(fire).toMatchObject({ outcome: 'started', run_id: report.runId, reason: null });
+  });
+
   it('records a fire while the schedule\'s previous run is still going as skipped_overlap, naming that run', async () => {
     const { database } = await useTestDatabase();
     const schedule = (await createSchedule(writeContext(database), { name: 'Slow', cron: '* * * * *', scope: { strategies: ['hot_products'] }, concurrency: 1 }, 'ops')).after!;
