@@ -195,13 +195,14 @@ export class ScheduleRunner {
   }
 
   /**
-   * Fires a slot. A fire that fails (Postgres down at the slot's time) is tried again every few
-   * seconds while the slot is younger than the late window; a slot older than that (now, or by the
-   * time it comes up) goes to the misfire policy with the schedule's other slots late by then
-   * (`run_once` runs the latest of them as a catch-up within the grace window, the others are
-   * recorded `missed`), tried until Postgres answers. Every attempt is safe: a slot's claim lets one
-   * fire win, and a slot fired or recorded meanwhile (by another process, or as the latest of a
-   * catch-up here) is left as it is. Ends when the runner stops or the schedule is rescheduled.
+   * Fires a slot. A fire that fails (Postgres down at the slot's time) is tried again every 0.25 to
+   * 2 s while the slot is younger than the late window; once older, it goes to the misfire policy
+   * with the schedule's other slots late by then (`run_once` runs the latest of them as a catch-up
+   * within the grace window, the others are recorded `missed`), tried until Postgres answers. (A
+   * first attempt fires normally however late its turn comes, as before.) Every attempt is safe: a
+   * slot's claim lets one fire win, and a slot fired or recorded meanwhile (by another process, or
+   * as the latest of a catch-up here) is left as it is. Ends when the runner stops or the schedule
+   * is rescheduled.
    */
   async #fire(entry: Entry, slot: Date): Promise<FireReport[]> {
     let lastError: unknown;
@@ -209,11 +210,9 @@ export class ScheduleRunner {
       const now = this.#clock.now();
       const lateBefore = new Date(now.getTime() - this.#options.lateFireSeconds * 1000);
       try {
-        if (slot.getTime() > lateBefore.getTime()) return [await fireSlot(this.#deps, entry.schedule.id, slot, 'schedule')];
+        if (attempt === 0 || slot.getTime() > lateBefore.getTime()) return [await fireSlot(this.#deps, entry.schedule.id, slot, 'schedule')];
         const missed = [slot, ...slotsBetween(entry.spec, entry.schedule.timezone, slot, lateBefore)];
-        const why = lastError
-          ? `Postgres could not be reached at the slot's time (${(lastError as Error).message})`
-          : `No Kiln process fired it within ${this.#options.lateFireSeconds} s`;
+        const why = `Postgres could not be reached at the slot's time (${(lastError as Error).message})`;
         return await applyMisfirePolicy(this.#deps, entry.schedule, missed, now, why);
       } catch (error) {
         lastError = error;
