@@ -13,15 +13,21 @@ async function backends(database: Awaited<ReturnType<typeof openPostgres>>, name
   return rows.map((r) => r.pid);
 }
 
+/** Work under LOCK that runs until released, once the lock is held. */
+async function holdLock(database: Awaited<ReturnType<typeof openPostgres>>) {
+  let release!: () => void;
+  const held = withTryAdvisoryLock(database, LOCK, () => new Promise<string>((resolve) => (release = () => resolve('done'))));
+  await expect.poll(() => backends(database, 'kiln-locks')).toHaveLength(1);
+  await new Promise((r) => setTimeout(r, 50));
+  return { held, release };
+}
+
 describe('advisory locks on a session of their own', () => {
   it('a lock taken by one process is refused to another, and to overlapping work of its own, until the work ends', async () => {
     const { database, url } = await useTestDatabase();
     const other = await openPostgres(url, 2);
     try {
-      let release!: () => void;
-      const held = withTryAdvisoryLock(database, LOCK, () => new Promise<string>((resolve) => (release = () => resolve('done'))));
-      await expect.poll(() => backends(database, 'kiln-locks')).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 50));
+      const { held, release } = await holdLock(database);
       expect(await withTryAdvisoryLock(other, LOCK, async () => 'other')).toEqual({ skipped: true });
       expect(await withTryAdvisoryLock(database, LOCK, async () => 'overlap')).toEqual({ skipped: true });
       // Another lock id on the same session is free.
@@ -65,10 +71,7 @@ describe('advisory locks on a session of their own', () => {
     const { database, url } = await useTestDatabase();
     const other = await openPostgres(url, 2);
     try {
-      let release!: () => void;
-      const held = withTryAdvisoryLock(database, LOCK, () => new Promise<string>((resolve) => (release = () => resolve('done'))));
-      await expect.poll(() => backends(database, 'kiln-locks')).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 50));
+      const { held, release } = await holdLock(database);
       const [pid] = await backends(database, 'kiln-locks');
       await database.rows(sql`select pg_terminate_backend(${pid!})`);
       // The lock went with the session: another process takes it at once.
