@@ -10,6 +10,11 @@ export class SessionLostError extends Error {
   }
 }
 
+/** An ERROR the server sent on a live session: not a FATAL that ends it, nor a connection failure. */
+export function answeredByServer(error: unknown): boolean {
+  return (error as { severity?: string } | null)?.severity === 'ERROR';
+}
+
 /**
  * One Postgres session of its own (a connection outside the pool), for what must stay on one
  * session: an advisory lock held while work runs, the change stream's lock and slot queries.
@@ -51,9 +56,7 @@ export class PgSession {
 
   async query<T>(text: string, params: unknown[] = []): Promise<T[]> {
     if (this.#lost) throw this.#lost;
-    const rows = (await this.#client.unsafe(text, params as never[])) as unknown as T[];
-    // An answer that raced the close is still an answer; the next query is refused.
-    return rows;
+    return (await this.#client.unsafe(text, params as never[])) as unknown as T[];
   }
 
   /** Ends the session (its locks go with it); waits `timeoutSeconds` at most for a query under way. */
@@ -98,8 +101,8 @@ export class AdvisoryLocks {
         return false;
       } catch (error) {
         this.#claimed.delete(lockId);
-        // An error the server sent is an answer; a connection's failure is not.
-        if (attempt > 0 || (error as { severity?: string }).severity) throw error;
+        // An error the server sent is an answer; a connection's failure (or a FATAL) is not.
+        if (attempt > 0 || answeredByServer(error)) throw error;
         void session.end();
         if (this.#session === session) this.#session = undefined;
       }

@@ -1,6 +1,7 @@
 import 'server-only';
 import PgBoss from 'pg-boss';
 import type { Database, Db } from '../db/client';
+import { answeredByServer } from '../db/session';
 
 /**
  * pg-boss, the job engine runs execute on, over Kiln's own database connection (postgres.js pool,
@@ -142,11 +143,6 @@ function asParameter(value: unknown): unknown {
     return JSON.stringify(value);
   }
   return value;
-}
-
-/** An ERROR the server sent on a live session (not a FATAL that ends it, nor a connection failure). */
-function answeredByServer(error: unknown): boolean {
-  return (error as { severity?: string }).severity === 'ERROR';
 }
 
 function postgresExecutor(database: Database): Executor {

@@ -3,19 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { productKey } from '@/server/contexts/catalog/product-key';
 import { loadProductsJson } from '@/server/contexts/catalog/load-products-json';
 import { openPostgres } from '@/server/db/client';
-import { buildTemplates } from '../support/build-templates';
 import { spawnTsChild } from '../support/child-process';
-import { testRedisCache, waitFor } from '../support/freshness';
-import { startOwnPostgres } from '../support/own-servers';
+import { startLogicalShop, testRedisCache, waitFor } from '../support/freshness';
 import { figure } from '../support/scenario-reporter';
 import { TEST_REDIS_URL } from '../support/env';
-import { inject } from 'vitest';
 
 describe('re-warming on change across a kill', () => {
   it('a Kiln process SIGKILLed while updates stream leaves nothing behind: the next one re-warms every change', async ({ task }) => {
-    const server = await startOwnPostgres({ logical: true });
-    const url = await server.createDatabase('shop');
-    await buildTemplates(await server.createDatabase('empty'), url, new Date(inject('seedNow')));
+    const { url } = await startLogicalShop();
     const { cache, prefix } = testRedisCache();
     const database = await openPostgres(url, 3);
     const writer = postgres(url, { max: 1, onnotice: () => {} });

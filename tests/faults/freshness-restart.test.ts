@@ -1,20 +1,16 @@
 import postgres from 'postgres';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { productKey } from '@/server/contexts/catalog/product-key';
 import { loadProductsJson } from '@/server/contexts/catalog/load-products-json';
 import { openPostgres } from '@/server/db/client';
-import { buildTemplates } from '../support/build-templates';
 import { spawnTsChild } from '../support/child-process';
-import { testRedisCache, waitFor } from '../support/freshness';
-import { startOwnPostgres } from '../support/own-servers';
+import { startLogicalShop, testRedisCache, waitFor } from '../support/freshness';
 import { figure } from '../support/scenario-reporter';
 import { TEST_REDIS_URL } from '../support/env';
 
 describe('the change stream across a Postgres restart', () => {
   it('a consumer streaming when Postgres restarts lets it stop fast, streams again and re-warms the changes made after', async ({ task }) => {
-    const server = await startOwnPostgres({ logical: true });
-    const url = await server.createDatabase('shop');
-    await buildTemplates(await server.createDatabase('empty'), url, new Date(inject('seedNow')));
+    const { server, url } = await startLogicalShop();
     const { cache, prefix } = testRedisCache();
     const setup = await openPostgres(url, 2);
     let writer = postgres(url, { max: 1, onnotice: () => {} });

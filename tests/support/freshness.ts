@@ -65,6 +65,14 @@ export async function startShopServer(mode: 'logical' | 'triggers'): Promise<Sho
   };
 }
 
+/** A Postgres of the test's own with wal_level=logical and a seeded shop database on it (the fault tests stop and kill things around it). */
+export async function startLogicalShop(): Promise<{ server: OwnPostgres; url: string }> {
+  const server = await startOwnPostgres({ logical: true });
+  const url = await server.createDatabase('shop');
+  await buildTemplates(await server.createDatabase('empty'), url, new Date(inject('seedNow')));
+  return { server, url };
+}
+
 /** A Redis cache under a key prefix of the test's own, emptied (markers too) when it ends. */
 export function testRedisCache(): { cache: RedisCache; prefix: string } {
   const prefix = uniquePrefix('fresh');
